@@ -1,0 +1,95 @@
+extension KANLinear {
+  /// Backward pass of ``forward(input:batchSize:parameters:buffers:cache:needsInputGradient:output:)``.
+  ///
+  /// Concretely, with F = [act(x) | B(x)], W = [baseWeight | splineWeight ⊙ splineScaler], dy [batch, out]:
+  /// ```
+  /// dW = dyᵀ·F                              [out, in·(1 + G + k)]     (one sgemm)
+  /// d baseWeight   += dW[:, :in]
+  /// d splineWeight += dW[:, in:] ⊙ splineScaler
+  /// d splineScaler += Σ_c dW[:, in:] ⊙ splineWeight
+  /// dF = dy·W                               [batch, in·(1 + G + k)]   (one sgemm, only for dx)
+  /// dx = act′(x) ⊙ dF[:, :in] + Σ_c dB_c/dx ⊙ dF[:, in:]   (overwritten, not accumulated)
+  /// ```
+  /// Parameter gradients accumulate into `gradients` (same layout as the parameter arena).
+  public func backward(
+    outputGradient: UnsafePointer<Float>,
+    parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+    cache: KANLinearCache, inputGradient: UnsafeMutablePointer<Float>?
+  ) {
+    let c = configuration
+    let batchSize = cache.batchSize
+    precondition(batchSize > 0, "KANLinear.backward: no forward pass is cached")
+    let (inFeatures, outFeatures, count) = (c.inFeatures, c.outFeatures, c.coefficientCount)
+    let width = c.featureWidth
+    let weightGradient = cache.combinedWeightGradient.pointer
+    BLAS.sgemm(
+      .transpose, .none, m: outFeatures, n: width, k: batchSize,
+      a: outputGradient, lda: outFeatures, b: cache.features.pointer, ldb: width,
+      c: weightGradient, ldc: width)
+
+    let baseGradient = gradients + baseWeight.offset
+    let splineGradient = gradients + splineWeight.offset
+    let spline = parameters + splineWeight.offset
+    for o in 0..<outFeatures {
+      let row = weightGradient + o &* width
+      for i in 0..<inFeatures { baseGradient[o &* inFeatures &+ i] += row[i] }
+    }
+    if let splineScaler {
+      let scaler = parameters + splineScaler.offset
+      let scalerGradient = gradients + splineScaler.offset
+      for o in 0..<outFeatures {
+        let row = weightGradient + (o &* width &+ inFeatures)
+        for i in 0..<inFeatures {
+          let edge = o &* inFeatures &+ i
+          let scale = scaler[edge]
+          var scaleGradient: Float = 0
+          for m in 0..<count {
+            let g = row[i &* count &+ m]
+            splineGradient[edge &* count &+ m] += g * scale
+            scaleGradient += g * spline[edge &* count &+ m]
+          }
+          scalerGradient[edge] += scaleGradient
+        }
+      }
+    } else {
+      for o in 0..<outFeatures {
+        let row = weightGradient + (o &* width &+ inFeatures)
+        let target = splineGradient + o &* inFeatures &* count
+        for index in 0..<(inFeatures &* count) { target[index] += row[index] }
+      }
+    }
+
+    guard let inputGradient else { return }
+    precondition(
+      cache.hasDerivatives,
+      "KANLinear.backward: an input gradient needs a forward pass with needsInputGradient")
+    let featureGradient = cache.featureGradient.pointer
+    BLAS.sgemm(
+      .none, .none, m: batchSize, n: width, k: outFeatures,
+      a: outputGradient, lda: outFeatures, b: cache.combinedWeight.pointer, ldb: width,
+      c: featureGradient, ldc: width)
+    let order = c.splineOrder
+    let activation = c.baseActivation
+    let input = cache.input.pointer
+    let derivatives = cache.basisDerivatives.pointer
+    cache.firstBasis.withUnsafeBufferPointer { firstBasis in
+      for row in 0..<batchSize {
+        let gradientRow = featureGradient + row &* width
+        for feature in 0..<inFeatures {
+          let slot = row &* inFeatures &+ feature
+          var total = activation.derivative(input[slot]) * gradientRow[feature]
+          let first = firstBasis[slot]
+          if first != Int32.min {
+            let splineRow = gradientRow + (inFeatures &+ feature &* count)
+            let local = derivatives + slot &* (order &+ 1)
+            for m in 0...order {
+              let index = Int(first) &+ m
+              if index >= 0 && index < count { total += local[m] * splineRow[index] }
+            }
+          }
+          inputGradient[slot] = total
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/// What one ``KANLinear`` forward pass keeps for its backward pass, and the backward's scratch.
+///
+/// Buffers grow to the largest batch seen and are then reused: the steady training loop does
+/// not allocate.
+public final class KANLinearCache {
+  /// The batch size the buffers can hold.
+  public private(set) var capacity = 0
+  /// The batch size of the last forward pass.
+  public internal(set) var batchSize = 0
+  /// x [batch, in] of the last forward pass.
+  var input = FloatBuffer(count: 0)
+  /// [act(x) | B(x)] [batch, in·(1 + G + k)].
+  var features = FloatBuffer(count: 0)
+  /// Index of the first possibly non-zero basis per input, or `Int32.min` outside the grid
+  /// [batch, in].
+  var firstBasis: [Int32] = []
+  /// dN/dx of the k + 1 possibly non-zero bases [batch, in, k + 1].
+  var basisDerivatives = FloatBuffer(count: 0)
+  /// Whether `basisDerivatives` was filled by the last forward pass.
+  var hasDerivatives = false
+  /// [baseWeight | splineWeight ⊙ splineScaler] [out, in·(1 + G + k)] used by the forward pass.
+  let combinedWeight: FloatBuffer
+  /// Gradient of the combined weight [out, in·(1 + G + k)].
+  let combinedWeightGradient: FloatBuffer
+  /// Gradient of the features [batch, in·(1 + G + k)].
+  var featureGradient = FloatBuffer(count: 0)
+  private let configuration: KANLinearConfiguration
+
+  /// Creates an empty cache for a layer of `configuration`.
+  public init(configuration: KANLinearConfiguration) {
+    self.configuration = configuration
+    combinedWeight = FloatBuffer(count: configuration.outFeatures * configuration.featureWidth)
+    combinedWeightGradient = FloatBuffer(
+      count: configuration.outFeatures * configuration.featureWidth)
+  }
+
+  /// Grows the buffers to hold `batchSize` rows.
+  func reserve(batchSize: Int) {
+    guard batchSize > capacity else { return }
+    let c = configuration
+    input = FloatBuffer(count: batchSize * c.inFeatures)
+    features = FloatBuffer(count: batchSize * c.featureWidth)
+    firstBasis = [Int32](repeating: 0, count: batchSize * c.inFeatures)
+    basisDerivatives = FloatBuffer(count: batchSize * c.inFeatures * (c.splineOrder + 1))
+    featureGradient = FloatBuffer(count: batchSize * c.featureWidth)
+    capacity = batchSize
+  }
+}

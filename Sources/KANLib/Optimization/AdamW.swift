@@ -1,0 +1,74 @@
+import Foundation
+
+/// Adam with decoupled weight decay, with PyTorch's `torch.optim.AdamW` semantics.
+///
+/// Concretely, at step t (from 1), for every parameter p with gradient g:
+/// ```
+/// p ← p·(1 − lr·weightDecay)
+/// m ← m + (1 − β₁)·(g − m)
+/// v ← β₂·v + (1 − β₂)·g²
+/// p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+/// ```
+/// Scalars are computed in Double and the elementwise update in Float, as PyTorch does on CPU.
+/// Loshchilov & Hutter, "Decoupled Weight Decay Regularization" (2019).
+public final class AdamW {
+  /// Step size.
+  public var learningRate: Float
+  /// β₁, the first-moment decay.
+  public let beta1: Float
+  /// β₂, the second-moment decay.
+  public let beta2: Float
+  /// ε, added to the denominator.
+  public let epsilon: Float
+  /// Decoupled weight decay (PyTorch's default 0.01).
+  public let weightDecay: Float
+  /// The number of steps taken.
+  public private(set) var step = 0
+  /// First moments, in the layout of the parameter arena.
+  public let firstMoment: FloatBuffer
+  /// Second moments, in the layout of the parameter arena.
+  public let secondMoment: FloatBuffer
+
+  /// Creates an optimizer for `parameterCount` scalars.
+  public init(
+    parameterCount: Int, learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+    epsilon: Float = 1e-8, weightDecay: Float = 1e-2
+  ) {
+    self.learningRate = learningRate
+    self.beta1 = beta1
+    self.beta2 = beta2
+    self.epsilon = epsilon
+    self.weightDecay = weightDecay
+    firstMoment = FloatBuffer(count: parameterCount)
+    secondMoment = FloatBuffer(count: parameterCount)
+  }
+
+  /// Updates `parameters` in place from `gradients` (same count as the moments).
+  public func update(parameters: FloatBuffer, gradients: FloatBuffer) {
+    precondition(
+      parameters.count == firstMoment.count && gradients.count == firstMoment.count,
+      "AdamW.update: \(parameters.count) parameters and \(gradients.count) gradients for "
+        + "\(firstMoment.count) moments")
+    step += 1
+    let t = Double(step)
+    let decay = Float(1 - Double(learningRate) * Double(weightDecay))
+    let stepSize = Float(Double(learningRate) / (1 - pow(Double(beta1), t)))
+    let correction2 = Float((1 - pow(Double(beta2), t)).squareRoot())
+    let oneMinusBeta1 = Float(1 - Double(beta1))
+    let oneMinusBeta2 = Float(1 - Double(beta2))
+    let (b2, eps) = (beta2, epsilon)
+    let p = parameters.pointer
+    let g = gradients.pointer
+    let m = firstMoment.pointer
+    let v = secondMoment.pointer
+    for index in 0..<parameters.count {
+      let gradient = g[index]
+      let weight = p[index] * decay
+      let first = m[index] + oneMinusBeta1 * (gradient - m[index])
+      let second = v[index] * b2 + oneMinusBeta2 * (gradient * gradient)
+      m[index] = first
+      v[index] = second
+      p[index] = weight - stepSize * (first / (second.squareRoot() / correction2 + eps))
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/// The report layer (HTML and CSV comparisons) arrives with issue #5.
+public enum ReportModule {}

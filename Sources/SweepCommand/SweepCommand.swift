@@ -1,0 +1,11 @@
+import ArgumentParser
+import KANLib
+
+/// The `sweep` command-line tool.
+@main
+struct SweepCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sweep",
+    abstract: "Train Kolmogorov–Arnold Networks and run reproducible hyperparameter sweeps.",
+    subcommands: [])
+}
