@@ -55,8 +55,12 @@ import Testing
     let layer = network.layers[0]
     var results = [
       Comparison("y", actual: output, expected: y.floats, tolerance: outputTolerance),
-      Comparison("bases", actual: bases, expected: try file.tensor("bases").floats, tolerance: outputTolerance),
-      Comparison("grad_x", actual: gradX, expected: try file.tensor("grad_x").floats, tolerance: outputTolerance),
+      Comparison(
+        "bases", actual: bases, expected: try file.tensor("bases").floats,
+        tolerance: outputTolerance),
+      Comparison(
+        "grad_x", actual: gradX, expected: try file.tensor("grad_x").floats,
+        tolerance: outputTolerance),
       Comparison(
         "grad_base_weight", actual: gradient(network, layer.baseWeight),
         expected: try file.tensor("grad_base_weight").floats, tolerance: outputTolerance),
@@ -95,11 +99,15 @@ import Testing
     let input = x.floats
     let margin = Float(Fixtures.double(file, "margin") ?? 0.01)
     let before = input.withPointer { pointer in
-      Array(UnsafeBufferPointer(start: network.forward(pointer, batchSize: batch), count: yBefore.count))
+      Array(
+        UnsafeBufferPointer(start: network.forward(pointer, batchSize: batch), count: yBefore.count)
+      )
     }
     try input.withPointer { try network.updateGrid(input: $0, batchSize: batch, margin: margin) }
     let after = input.withPointer { pointer in
-      Array(UnsafeBufferPointer(start: network.forward(pointer, batchSize: batch), count: yBefore.count))
+      Array(
+        UnsafeBufferPointer(start: network.forward(pointer, batchSize: batch), count: yBefore.count)
+      )
     }
     let layer = network.layers[0]
     return [
@@ -151,14 +159,17 @@ import Testing
     var results: [Comparison] = []
     let first = step()
     results.append(
-      Comparison("logits", actual: first.logits, expected: try file.tensor("logits").floats,
+      Comparison(
+        "logits", actual: first.logits, expected: try file.tensor("logits").floats,
         tolerance: outputTolerance))
     results.append(
-      Comparison("loss", actual: [first.loss], expected: try file.tensor("loss").floats,
+      Comparison(
+        "loss", actual: [first.loss], expected: try file.tensor("loss").floats,
         tolerance: outputTolerance))
     for entry in network.parameters.entries {
       results.append(
-        Comparison("grad.\(entry.name)", actual: gradient(network, entry),
+        Comparison(
+          "grad.\(entry.name)", actual: gradient(network, entry),
           expected: try file.tensor("grad." + entry.name).floats, tolerance: outputTolerance))
     }
 
@@ -175,12 +186,15 @@ import Testing
       adamW.update(parameters: network.parameters.storage, gradients: network.gradients)
     }
     results.append(
-      Comparison("adamw_losses", actual: losses, expected: try file.tensor("adamw_losses").floats,
+      Comparison(
+        "adamw_losses", actual: losses, expected: try file.tensor("adamw_losses").floats,
         tolerance: refitTolerance))
     for entry in network.parameters.entries + network.buffers.entries {
-      let arena = network.parameters.entry(named: entry.name) == nil ? network.buffers : network.parameters
+      let arena =
+        network.parameters.entry(named: entry.name) == nil ? network.buffers : network.parameters
       results.append(
-        Comparison("after_adamw.\(entry.name)", actual: arena.values(of: entry),
+        Comparison(
+          "after_adamw.\(entry.name)", actual: arena.values(of: entry),
           expected: try file.tensor("after_adamw." + entry.name).floats, tolerance: refitTolerance))
     }
     return results

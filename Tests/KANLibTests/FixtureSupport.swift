@@ -10,8 +10,10 @@ enum Fixtures {
     }
     let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent().deletingLastPathComponent()
-    return package.deletingLastPathComponent().appendingPathComponent("shared/fixtures/efficient-kan")
-      .path
+    return package.deletingLastPathComponent().appendingPathComponent(
+      "shared/fixtures/efficient-kan"
+    )
+    .path
   }
 
   /// Every `*.safetensors` in the directory, sorted.

@@ -62,7 +62,7 @@ public enum BLAS {
     }
   }
 
-  /// Solves `min ‖A·X − B‖` for X in place.
+  /// Solves `min ‖A·X − B‖` for X in place, always on one BLAS thread (bitwise reproducible).
   ///
   /// Concretely: `a` is column-major [rows, columns] and is destroyed; `rhs` is column-major
   /// [max(rows, columns), rightHandSides] holding B in its first `rows` rows; on return its first
@@ -71,6 +71,11 @@ public enum BLAS {
     columnMajor a: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
     rightHandSides: Int, rhs: UnsafeMutablePointer<Float>, method: LeastSquaresMethod
   ) throws(LeastSquaresError) {
+    // LAPACK's blocked factorizations give different rounding with more BLAS threads; these
+    // systems are small, so solve them single-threaded and keep results independent of threads.
+    let savedThreads = threads
+    if savedThreads != 1 { threads = 1 }
+    defer { if savedThreads != 1 { threads = savedThreads } }
     var m = narrow(rows)
     var n = narrow(columns)
     var nrhs = narrow(rightHandSides)

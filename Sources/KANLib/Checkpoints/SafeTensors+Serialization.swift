@@ -80,7 +80,8 @@ extension SafeTensors {
       guard end - begin == expected else {
         throw .invalidTensor(
           path: path, tensor: name,
-          reason: "shape \(shape) of \(typeName) needs \(expected) bytes, offsets give \(end - begin)")
+          reason:
+            "shape \(shape) of \(typeName) needs \(expected) bytes, offsets give \(end - begin)")
       }
       tensors[name] = Tensor(
         dataType: dataType, shape: shape,
@@ -94,7 +95,9 @@ extension SafeTensors {
     var header = "{"
     var parts: [String] = []
     if !metadata.isEmpty {
-      let entries = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0] ?? ""))" }
+      let entries = metadata.keys.sorted().map {
+        "\(jsonString($0)):\(jsonString(metadata[$0] ?? ""))"
+      }
       parts.append("\"__metadata__\":{\(entries.joined(separator: ","))}")
     }
     var offset = 0

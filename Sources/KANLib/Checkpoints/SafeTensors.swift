@@ -48,7 +48,8 @@ public struct SafeTensors: Sendable {
 
     /// A float tensor.
     public init(floats: [Float], shape: [Int]) {
-      precondition(floats.count == shape.reduce(1, *), "Tensor: \(floats.count) values for \(shape)")
+      precondition(
+        floats.count == shape.reduce(1, *), "Tensor: \(floats.count) values for \(shape)")
       dataType = .f32
       self.shape = shape
       var bytes = [UInt8]()
@@ -59,7 +60,8 @@ public struct SafeTensors: Sendable {
 
     /// An int64 tensor.
     public init(integers: [Int64], shape: [Int]) {
-      precondition(integers.count == shape.reduce(1, *), "Tensor: \(integers.count) values for \(shape)")
+      precondition(
+        integers.count == shape.reduce(1, *), "Tensor: \(integers.count) values for \(shape)")
       dataType = .i64
       self.shape = shape
       var bytes = [UInt8]()
@@ -93,7 +95,9 @@ public struct SafeTensors: Sendable {
       case .i64:
         return (0..<count).map { Int64(bitPattern: UInt64(littleEndianBytes: bytes, at: $0 * 8)) }
       case .i32:
-        return (0..<count).map { Int64(Int32(bitPattern: UInt32(littleEndianBytes: bytes, at: $0 * 4))) }
+        return (0..<count).map {
+          Int64(Int32(bitPattern: UInt32(littleEndianBytes: bytes, at: $0 * 4)))
+        }
       case .u8:
         return bytes.map { Int64($0) }
       case .f32, .f64:

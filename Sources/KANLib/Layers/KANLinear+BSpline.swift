@@ -60,7 +60,8 @@ extension KANLinear {
           let below: Float = m >= 1 ? derivatives[m &- 1] : 0
           let above: Float = m <= order &- 1 ? derivatives[m] : 0
           derivatives[m] =
-            k * (below / (knots[i &+ order] - knots[i])
+            k
+            * (below / (knots[i &+ order] - knots[i])
               - above / (knots[i &+ order &+ 1] - knots[i &+ 1]))
         }
         m &-= 1

@@ -71,7 +71,8 @@ extension KANLinear {
     let (inFeatures, outFeatures, count) = (c.inFeatures, c.outFeatures, c.coefficientCount)
     precondition(
       samples.count == sampleCount * inFeatures,
-      "fitSplineWeights: samples has \(samples.count) values, expected \(sampleCount)×\(inFeatures)")
+      "fitSplineWeights: samples has \(samples.count) values, expected \(sampleCount)×\(inFeatures)"
+    )
     precondition(
       targets.count == sampleCount * inFeatures * outFeatures,
       "fitSplineWeights: targets has \(targets.count) values, expected "

@@ -83,7 +83,8 @@ extension KANLinear {
     let step = Double(last) / Double(count - 1)
     let halfway = count / 2
     return (0..<count).map { index in
-      let value = index < halfway ? step * Double(index) : Double(last) - step * Double(count - 1 - index)
+      let value =
+        index < halfway ? step * Double(index) : Double(last) - step * Double(count - 1 - index)
       return Int(value)
     }
   }

@@ -51,7 +51,9 @@ public struct KANLinearConfiguration: Sendable, Codable, Equatable, Hashable {
     if !(gridLower < gridUpper) {
       found.append("grid_range must be increasing, got [\(gridLower), \(gridUpper)]")
     }
-    if !(gridEps >= 0 && gridEps <= 1) { found.append("grid_eps must be in [0, 1], got \(gridEps)") }
+    if !(gridEps >= 0 && gridEps <= 1) {
+      found.append("grid_eps must be in [0, 1], got \(gridEps)")
+    }
     return found
   }
 }

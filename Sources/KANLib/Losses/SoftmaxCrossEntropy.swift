@@ -13,13 +13,15 @@ public enum SoftmaxCrossEntropy {
     logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batchSize: Int, classes: Int,
     gradient: UnsafeMutablePointer<Float>? = nil
   ) -> Float {
-    precondition(batchSize > 0 && classes > 0, "SoftmaxCrossEntropy: batch \(batchSize) × \(classes)")
+    precondition(
+      batchSize > 0 && classes > 0, "SoftmaxCrossEntropy: batch \(batchSize) × \(classes)")
     var total = 0.0
     let scale = 1 / Float(batchSize)
     for row in 0..<batchSize {
       let z = logits + row * classes
       let label = Int(labels[row])
-      precondition(label >= 0 && label < classes, "SoftmaxCrossEntropy: label \(label) of \(classes)")
+      precondition(
+        label >= 0 && label < classes, "SoftmaxCrossEntropy: label \(label) of \(classes)")
       var maximum = z[0]
       for c in 1..<max(1, classes) where z[c] > maximum { maximum = z[c] }
       var sum: Float = 0

@@ -79,7 +79,9 @@ public final class MLP: Network {
         input: current, batchSize: batchSize, parameters: parameters.storage.pointer, output: z)
       if index == layers.count - 1 { return z }
       let h = activations[index].pointer
-      for element in 0..<(batchSize * layer.outFeatures) { h[element] = activation.value(z[element]) }
+      for element in 0..<(batchSize * layer.outFeatures) {
+        h[element] = activation.value(z[element])
+      }
       current = UnsafePointer(h)
     }
     return preActivations[layers.count - 1].pointer
