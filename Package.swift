@@ -11,7 +11,10 @@ let package = Package(
     .executable(name: "sweep", targets: ["SweepCommand"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     .systemLibrary(
@@ -24,8 +27,17 @@ let package = Package(
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
     ),
-    .target(name: "KANLib", dependencies: ["COpenBLAS", "CZlib"]),
-    .target(name: "Sweep", dependencies: ["KANLib"]),
+    .target(
+      name: "KANLib",
+      dependencies: ["COpenBLAS", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
+    ),
+    .target(
+      name: "Sweep",
+      dependencies: [
+        "KANLib", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Yams", package: "Yams"),
+      ]
+    ),
     .target(name: "Report", dependencies: ["Sweep"]),
     .executableTarget(
       name: "SweepCommand",
@@ -35,6 +47,7 @@ let package = Package(
       ]
     ),
     .testTarget(name: "KANLibTests", dependencies: ["KANLib"]),
+    .testTarget(name: "SweepCommandTests", dependencies: ["SweepCommand"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -7,5 +7,15 @@ struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sweep",
     abstract: "Train Kolmogorov–Arnold Networks and run reproducible hyperparameter sweeps.",
-    subcommands: [])
+    subcommands: [TrainCommand.self, EvalCommand.self, DataCommand.self])
+
+  static func main() {
+    CoreSelection.ensureOptimizedKernels()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
 }

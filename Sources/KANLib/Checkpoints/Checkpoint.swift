@@ -1,0 +1,135 @@
+import Crypto
+import Foundation
+
+/// Saves and loads networks as safetensors with efficient-kan's / PyTorch's `state_dict` names.
+///
+/// Concretely: KAN tensors are `layers.N.base_weight`, `layers.N.spline_weight`,
+/// `layers.N.spline_scaler`, `layers.N.grid`; MLP tensors `layers.N.weight`, `layers.N.bias`
+/// (F32, row-major). `__metadata__` holds `format: pt`, `kan_sweep.model`,
+/// `kan_sweep.widths`, `kan_sweep.configuration` (canonical JSON), `kan_sweep.seed` and
+/// `kan_sweep.version`; no timestamps, so the same run writes the same bytes. Files written by
+/// efficient-kan (no metadata) load too: widths, G and k are read off the tensor shapes.
+public enum Checkpoint {
+  /// The version written into every checkpoint.
+  public static let toolVersion = "0.1.0"
+
+  /// A loaded checkpoint.
+  public struct Loaded {
+    /// The network, ready for inference.
+    public let network: Network
+    /// The training configuration, when the file was written by kan-sweep.
+    public let configuration: TrainingConfiguration?
+    /// The file's metadata.
+    public let metadata: [String: String]
+  }
+
+  /// Writes `network` (and `configuration`) to `path` atomically; returns the file's SHA-256
+  /// (hex) and size.
+  @discardableResult
+  public static func save(
+    _ network: Network, configuration: TrainingConfiguration?, to path: String
+  ) throws(SafeTensorsError) -> (sha256: String, bytes: Int) {
+    var tensors: [String: SafeTensors.Tensor] = [:]
+    for (entry, values) in network.stateDictionary {
+      tensors[entry.name] = .init(floats: values, shape: entry.shape)
+    }
+    var metadata = [
+      "format": "pt",
+      "kan_sweep.model": network is KAN ? "kan" : "mlp",
+      "kan_sweep.widths": "[" + network.widths.map(String.init).joined(separator: ", ") + "]",
+      "kan_sweep.version": toolVersion,
+    ]
+    if let configuration {
+      metadata["kan_sweep.configuration"] = configuration.canonicalJSON
+      metadata["kan_sweep.seed"] = String(configuration.seed)
+    }
+    let file = SafeTensors(tensors: tensors, metadata: metadata)
+    let bytes = file.serialized()
+    try file.write(path: path)
+    return (sha256Hex(bytes), bytes.count)
+  }
+
+  /// The SHA-256 of `bytes` as lowercase hex.
+  public static func sha256Hex(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+  }
+
+  /// The SHA-256 of the file at `path`, or `nil` when it cannot be read.
+  public static func sha256Hex(ofFileAt path: String) -> String? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return sha256Hex([UInt8](data))
+  }
+
+  /// Reads a checkpoint written by kan-sweep, efficient-kan or PyTorch (`nn.Linear` MLP).
+  public static func load(path: String) throws(SafeTensorsError) -> Loaded {
+    let file = try SafeTensors.read(path: path)
+    var configuration: TrainingConfiguration?
+    if let json = file.metadata["kan_sweep.configuration"], let data = json.data(using: .utf8) {
+      configuration = try? JSONDecoder().decode(TrainingConfiguration.self, from: data)
+    }
+    let layerCount = (0...).prefix { index in
+      file.tensors["layers.\(index).base_weight"] != nil
+        || file.tensors["layers.\(index).weight"] != nil
+    }.count
+    guard layerCount > 0 else {
+      throw .invalidHeader(
+        path: path,
+        reason: "no layers.0.base_weight (KAN) or layers.0.weight (MLP) tensor: not a kan-sweep, "
+          + "efficient-kan or PyTorch MLP checkpoint")
+    }
+    let isKAN = file.tensors["layers.0.base_weight"] != nil
+    var widths: [Int] = []
+    for index in 0..<layerCount {
+      let name = isKAN ? "layers.\(index).base_weight" : "layers.\(index).weight"
+      let shape = try file.tensor(name, in: path).shape
+      guard shape.count == 2, shape.allSatisfy({ $0 > 0 }) else {
+        throw .invalidTensor(path: path, tensor: name, reason: "expected [out, in], got \(shape)")
+      }
+      if index == 0 { widths.append(shape[1]) }
+      guard widths[index] == shape[1] else {
+        throw .invalidTensor(
+          path: path, tensor: name,
+          reason: "input width \(shape[1]) does not match the previous layer's \(widths[index])")
+      }
+      widths.append(shape[0])
+    }
+    let network: Network
+    if isKAN {
+      var kanConfiguration = configuration?.kanConfiguration ?? KANConfiguration()
+      let splineShape = try file.tensor("layers.0.spline_weight", in: path).shape
+      let gridShape = try file.tensor("layers.0.grid", in: path).shape
+      guard splineShape.count == 3, gridShape.count == 2 else {
+        throw .invalidTensor(
+          path: path, tensor: "layers.0.spline_weight",
+          reason: "expected spline_weight [out, in, G+k] and grid [in, G+2k+1]")
+      }
+      let coefficients = splineShape[2]
+      let order = gridShape[1] - coefficients - 1
+      guard order >= 1, coefficients - order >= 1 else {
+        throw .invalidTensor(
+          path: path, tensor: "layers.0.grid",
+          reason: "grid width \(gridShape[1]) and \(coefficients) coefficients give no valid G, k")
+      }
+      kanConfiguration.splineOrder = order
+      kanConfiguration.gridSize = coefficients - order
+      kanConfiguration.standaloneScaler = file.tensors["layers.0.spline_scaler"] != nil
+      network = KAN(widths: widths, configuration: kanConfiguration)
+    } else {
+      network = MLP(widths: widths, activation: configuration?.baseActivation ?? .relu)
+    }
+    for (arena, entries) in [
+      (network.parameters, network.parameters.entries), (network.buffers, network.buffers.entries),
+    ] {
+      for entry in entries {
+        let tensor = try file.tensor(entry.name, in: path)
+        guard tensor.shape == entry.shape else {
+          throw .invalidTensor(
+            path: path, tensor: entry.name, reason: "shape \(tensor.shape), expected \(entry.shape)"
+          )
+        }
+        arena.assign(tensor.floats, to: entry)
+      }
+    }
+    return Loaded(network: network, configuration: configuration, metadata: file.metadata)
+  }
+}

@@ -1,0 +1,76 @@
+/// Runs a network over the test split of a dataset: predictions, accuracy or RMSE.
+public struct Evaluation {
+  /// The network.
+  public let network: Network
+  /// The data.
+  public let data: TrainingData
+  /// Rows per forward pass.
+  public var batchSize = Trainer.evaluationBatchSize
+
+  /// Creates an evaluation.
+  public init(network: Network, data: TrainingData) {
+    self.network = network
+    self.data = data
+  }
+
+  /// The outcome of ``run()``.
+  public struct Result: Sendable {
+    /// Predicted class per test sample (classification).
+    public var predictions: [Int] = []
+    /// The first rows of the network's output, [min(count, 256), outputWidth].
+    public var firstOutputs: [Float] = []
+    /// Correct predictions.
+    public var correct = 0
+    /// Test samples.
+    public var total = 0
+    /// correct / total.
+    public var accuracy: Double { total > 0 ? Double(correct) / Double(total) : 0 }
+    /// Root-mean-square error (regression).
+    public var rmse: Double = 0
+  }
+
+  /// Evaluates the whole test split.
+  public func run() -> Result {
+    var result = Result()
+    let count = data.testCount
+    let width = data.inputWidth
+    let outputs = data.outputWidth
+    let inputs = FloatBuffer(count: batchSize * width)
+    let targets = FloatBuffer(count: batchSize)
+    var labels = [Int32](repeating: 0, count: batchSize)
+    let indices = (0..<Int32(count)).map { $0 }
+    var squaredError = 0.0
+    var first = 0
+    while first < count {
+      let rows = min(batchSize, count - first)
+      indices.withUnsafeBufferPointer { all in
+        labels.withUnsafeMutableBufferPointer { labelPointer in
+          data.fill(
+            .test, indices: UnsafeBufferPointer(rebasing: all[first..<(first + rows)]),
+            inputs: inputs.pointer, labels: labelPointer.baseAddress.unsafelyUnwrapped,
+            targets: targets.pointer)
+        }
+      }
+      let output = network.forward(inputs.pointer, batchSize: rows)
+      let keep = min(rows, 256 - first)
+      if keep > 0 {
+        result.firstOutputs += Array(UnsafeBufferPointer(start: output, count: keep * outputs))
+      }
+      if data.isClassification {
+        let predicted = SoftmaxCrossEntropy.predictions(
+          logits: output, batchSize: rows, classes: outputs)
+        for row in 0..<rows where predicted[row] == Int(labels[row]) { result.correct += 1 }
+        result.predictions += predicted
+      } else {
+        for row in 0..<rows {
+          let difference = Double(output[row * outputs]) - Double(targets[row])
+          squaredError += difference * difference
+        }
+      }
+      first += rows
+    }
+    result.total = count
+    result.rmse = (squaredError / Double(max(1, count))).squareRoot()
+    return result
+  }
+}

@@ -1,0 +1,190 @@
+import Foundation
+
+/// Trains one network on one dataset as a ``TrainingConfiguration`` says.
+///
+/// Concretely, for each epoch e: the learning rate from the schedule; the training indices
+/// shuffled by a ``KANRandom`` (seed, stream 1) that persists across epochs; for each batch:
+/// optional grid update (KAN, every `updateGridEvery` batches during the first
+/// `updateGridEpochs` epochs), forward, loss (+ regularization), backward, AdamW step; then the
+/// test split is evaluated in chunks of ``evaluationBatchSize``. A NaN or infinite loss stops
+/// the run with ``TrainingStatus/diverged(epoch:batch:loss:)``. Buffers are allocated once.
+public final class Trainer {
+  /// The run's configuration.
+  public let configuration: TrainingConfiguration
+  /// The data.
+  public let data: TrainingData
+  /// The network being trained.
+  public let network: Network
+  /// The optimizer.
+  public let optimizer: AdamW
+  /// Rows per forward pass during evaluation (fixed, so evaluation is reproducible).
+  public static let evaluationBatchSize = 1000
+
+  private let inputs: FloatBuffer
+  private let targets: FloatBuffer
+  private let outputGradient: FloatBuffer
+  private var labels: [Int32]
+  private var order: [Int32]
+  private var shuffler: KANRandom
+
+  /// Builds the network from the seed (stream 0) and the optimizer.
+  public init(configuration: TrainingConfiguration, data: TrainingData) throws(BLAS
+    .LeastSquaresError)
+  {
+    precondition(
+      configuration.problems.isEmpty, "Trainer: invalid configuration \(configuration.problems)")
+    self.configuration = configuration
+    self.data = data
+    let widths = [data.inputWidth] + configuration.hiddenLayers + [data.outputWidth]
+    var generator = KANRandom(seed: configuration.seed, stream: 0)
+    switch configuration.model {
+    case .kan:
+      network = try KAN(
+        widths: widths, configuration: configuration.kanConfiguration, generator: &generator)
+    case .mlp:
+      network = MLP(widths: widths, activation: configuration.baseActivation, generator: &generator)
+    }
+    optimizer = AdamW(
+      parameterCount: network.parameterCount, learningRate: configuration.learningRate,
+      weightDecay: configuration.weightDecay)
+    let rows = max(configuration.batchSize, Self.evaluationBatchSize)
+    inputs = FloatBuffer(count: rows * data.inputWidth)
+    targets = FloatBuffer(count: rows)
+    outputGradient = FloatBuffer(count: rows * data.outputWidth)
+    labels = [Int32](repeating: 0, count: rows)
+    order = (0..<Int32(data.trainCount)).map { $0 }
+    shuffler = KANRandom(seed: configuration.seed, stream: 1)
+  }
+
+  /// Runs every epoch, reporting to `observer`.
+  public func run(observer: TrainingObserver? = nil) throws(BLAS.LeastSquaresError) -> (
+    status: TrainingStatus, epochs: [EpochMetrics]
+  ) {
+    var history: [EpochMetrics] = []
+    for epoch in 1...configuration.epochs {
+      let learningRate = configuration.lrSchedule.learningRate(
+        base: configuration.learningRate, gamma: configuration.lrGamma, epoch: epoch - 1,
+        epochs: configuration.epochs)
+      optimizer.learningRate = learningRate
+      let start = DispatchTime.now().uptimeNanoseconds
+      let outcome = try trainEpoch(epoch, observer: observer, start: start)
+      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      if case .diverged = outcome.status { return (outcome.status, history) }
+      let evaluation = evaluate(.test)
+      let metrics = EpochMetrics(
+        epoch: epoch, trainLoss: outcome.meanLoss, testLoss: evaluation.loss,
+        testAccuracy: evaluation.accuracy, testRMSE: evaluation.rmse,
+        learningRate: learningRate, seconds: seconds,
+        samplesPerSecond: Double(data.trainCount) / max(seconds, 1e-9))
+      history.append(metrics)
+      observer?.trainer(didFinishEpoch: metrics)
+      if !evaluation.loss.isFinite {
+        return (.diverged(epoch: epoch, batch: 0, loss: evaluation.loss), history)
+      }
+    }
+    return (.completed, history)
+  }
+
+  private func trainEpoch(_ epoch: Int, observer: TrainingObserver?, start: UInt64)
+    throws(BLAS.LeastSquaresError) -> (status: TrainingStatus, meanLoss: Float)
+  {
+    shuffler.shuffle(&order)
+    let batchSize = configuration.batchSize
+    let batchCount = (data.trainCount + batchSize - 1) / batchSize
+    let updatesGrid =
+      configuration.model == .kan && configuration.updateGridEvery > 0
+      && epoch <= configuration.updateGridEpochs
+    var lossSum = 0.0
+    for batch in 0..<batchCount {
+      let first = batch * batchSize
+      let rows = min(batchSize, data.trainCount - first)
+      fillBatch(.train, indices: order, from: first, rows: rows)
+      if updatesGrid, batch % configuration.updateGridEvery == 0, rows > 1,
+        let kan = network as? KAN
+      {
+        try kan.updateGrid(input: inputs.pointer, batchSize: rows)
+      }
+      network.zeroGradients()
+      let output = network.forward(inputs.pointer, batchSize: rows)
+      var loss = lossAndGradient(output: output, rows: rows, gradient: outputGradient.pointer)
+      if configuration.regularizeActivation > 0 || configuration.regularizeEntropy > 0,
+        let kan = network as? KAN
+      {
+        loss += kan.regularizationLoss(
+          activation: configuration.regularizeActivation, entropy: configuration.regularizeEntropy,
+          accumulateGradients: true)
+      }
+      guard loss.isFinite else {
+        return (.diverged(epoch: epoch, batch: batch + 1, loss: loss), .nan)
+      }
+      network.backward(outputGradient: outputGradient.pointer)
+      optimizer.update(parameters: network.parameters.storage, gradients: network.gradients)
+      lossSum += Double(loss) * Double(rows)
+      if let observer {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        observer.trainer(
+          didFinishBatch: batch + 1, of: batchCount, epoch: epoch, loss: loss,
+          samplesPerSecond: Double(first + rows) / max(elapsed, 1e-9))
+      }
+    }
+    return (.completed, Float(lossSum / Double(data.trainCount)))
+  }
+
+  /// Copies `rows` samples, `indices[from..<from + rows]`, into the input/label buffers.
+  private func fillBatch(_ split: TrainingData.Split, indices: [Int32], from: Int, rows: Int) {
+    indices.withUnsafeBufferPointer { all in
+      labels.withUnsafeMutableBufferPointer { labelPointer in
+        data.fill(
+          split, indices: UnsafeBufferPointer(rebasing: all[from..<(from + rows)]),
+          inputs: inputs.pointer, labels: labelPointer.baseAddress.unsafelyUnwrapped,
+          targets: targets.pointer)
+      }
+    }
+  }
+
+  private func lossAndGradient(
+    output: UnsafePointer<Float>, rows: Int, gradient: UnsafeMutablePointer<Float>?
+  ) -> Float {
+    if data.isClassification {
+      return labels.withUnsafeBufferPointer { labelPointer in
+        SoftmaxCrossEntropy.loss(
+          logits: output, labels: labelPointer.baseAddress.unsafelyUnwrapped, batchSize: rows,
+          classes: data.outputWidth, gradient: gradient)
+      }
+    }
+    return MeanSquaredError.loss(
+      predictions: output, targets: targets.pointer, count: rows * data.outputWidth,
+      gradient: gradient)
+  }
+
+  /// Loss and accuracy (classification) or RMSE (regression) of the whole `split`.
+  public func evaluate(_ split: TrainingData.Split) -> (loss: Float, accuracy: Float?, rmse: Float?)
+  {
+    let count = data.count(split)
+    let sequence = (0..<Int32(count)).map { $0 }
+    var lossSum = 0.0
+    var correct = 0
+    var squaredError = 0.0
+    var first = 0
+    while first < count {
+      let rows = min(Self.evaluationBatchSize, count - first)
+      fillBatch(split, indices: sequence, from: first, rows: rows)
+      let output = network.forward(inputs.pointer, batchSize: rows)
+      let loss = lossAndGradient(output: output, rows: rows, gradient: nil)
+      lossSum += Double(loss) * Double(rows)
+      if data.isClassification {
+        let predicted = SoftmaxCrossEntropy.predictions(
+          logits: output, batchSize: rows, classes: data.outputWidth)
+        for row in 0..<rows where predicted[row] == Int(labels[row]) { correct += 1 }
+      } else {
+        squaredError += Double(loss) * Double(rows)
+      }
+      first += rows
+    }
+    let loss = Float(lossSum / Double(max(1, count)))
+    if data.isClassification {
+      return (loss, Float(Double(correct) / Double(max(1, count))), nil)
+    }
+    return (loss, nil, Float((squaredError / Double(max(1, count))).squareRoot()))
+  }
+}

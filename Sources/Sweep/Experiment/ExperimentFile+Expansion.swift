@@ -1,0 +1,95 @@
+import Crypto
+import Foundation
+import KANLib
+
+/// One trial an experiment file asks for: a resolved configuration including its seed.
+public struct PlannedTrial: Sendable, Hashable {
+  /// The full configuration, seed included.
+  public let configuration: TrainingConfiguration
+  /// SHA-256 (hex) of the configuration's canonical JSON: the trial's identity.
+  public let identity: String
+  /// The values of the file's parameters for this trial, in file order.
+  public let values: [String: ParameterValue]
+
+  init(configuration: TrainingConfiguration, values: [String: ParameterValue]) {
+    self.configuration = configuration
+    self.values = values
+    identity = Self.identity(of: configuration)
+  }
+
+  /// The identity of a configuration: SHA-256 of its canonical JSON.
+  public static func identity(of configuration: TrainingConfiguration) -> String {
+    SHA256.hash(data: Data(configuration.canonicalJSON.utf8)).map { String(format: "%02x", $0) }
+      .joined()
+  }
+}
+
+extension ExperimentFile {
+  /// The number of configurations (before seeds): the grid's size, or `run_cap` samples.
+  public var plannedConfigurationCount: Int {
+    switch method {
+    case .grid: return parameters.reduce(1) { $0 * ($1.specification.gridValues?.count ?? 1) }
+    case .random: return runCap ?? 0
+    }
+  }
+
+  /// Every trial, deterministically ordered: configurations in grid order (the last parameter
+  /// varies fastest) or sample order, each once per seed.
+  ///
+  /// Random samples: sample i draws its parameters, in file order, from
+  /// `KANRandom(seed: i, stream: FNV-1a(name))`, so raising `run_cap` keeps earlier samples.
+  public func plannedTrials() -> [PlannedTrial] {
+    var assignments: [[(String, ParameterValue)]] = []
+    switch method {
+    case .grid:
+      assignments = [[]]
+      for parameter in parameters {
+        let options = parameter.specification.gridValues ?? []
+        assignments = assignments.flatMap { prefix in
+          options.map { prefix + [(parameter.name, $0)] }
+        }
+      }
+    case .random:
+      let stream = Self.stableHash(name)
+      for sample in 0..<(runCap ?? 0) {
+        var generator = KANRandom(seed: UInt64(sample), stream: stream)
+        assignments.append(parameters.map { ($0.name, Self.draw($0.specification, &generator)) })
+      }
+    }
+    var trials: [PlannedTrial] = []
+    for assignment in assignments {
+      for seed in seeds {
+        var configuration = TrainingConfiguration()
+        for (name, value) in assignment { configuration.apply(name, value) }
+        configuration.seed = seed
+        trials.append(
+          PlannedTrial(
+            configuration: configuration, values: Dictionary(uniqueKeysWithValues: assignment)))
+      }
+    }
+    return trials
+  }
+
+  static func draw(_ specification: ParameterSpecification, _ generator: inout KANRandom)
+    -> ParameterValue
+  {
+    switch specification {
+    case .fixed(let value): return value
+    case .values(let values): return values[generator.below(values.count)]
+    case .uniform(let low, let high): return .number(low + (high - low) * generator.nextDouble())
+    case .integerUniform(let low, let high): return .integer(low + generator.below(high - low + 1))
+    case .logUniform(let low, let high):
+      return .number(exp(log(low) + (log(high) - log(low)) * generator.nextDouble()))
+    }
+  }
+
+  /// 64-bit FNV-1a of the UTF-8 bytes (fixed forever: it seeds random sweeps).
+  static func stableHash(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x0000_0100_0000_01b3
+    }
+    return hash
+  }
+}

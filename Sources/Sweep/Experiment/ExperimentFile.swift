@@ -1,0 +1,87 @@
+import Crypto
+import Foundation
+import KANLib
+
+/// A sweep definition read from a YAML experiment file (shaped like a W&B sweep config).
+///
+/// Concretely:
+/// ```yaml
+/// name: mnist-grid                 # required; letters, digits, . _ -
+/// description: KAN grid vs order   # optional
+/// method: grid                     # grid (default) | random
+/// metric: {name: test_accuracy, goal: maximize}   # default: by each trial's task type
+/// seeds: [0, 1, 2]                 # default [0]
+/// run_cap: 500                     # grid: maximum trials; random: number of samples
+/// parameters:
+///   grid_size: {values: [3, 5, 10]}
+///   learning_rate: {value: 0.001}  # or {distribution: log_uniform_values, min: 1e-4, max: 1e-2}
+/// ```
+public struct ExperimentFile: Sendable {
+  /// Search method.
+  public enum Method: String, Sendable, CaseIterable {
+    /// Every combination of the `values` lists.
+    case grid
+    /// `run_cap` configurations drawn from the distributions.
+    case random
+  }
+
+  /// The file's path as given.
+  public let path: String
+  /// The file's text, stored with the sweep.
+  public let text: String
+  /// The sweep's name.
+  public let name: String
+  /// Free text.
+  public let description: String
+  /// grid or random.
+  public let method: Method
+  /// The metric to optimize, or `nil` for each dataset's default.
+  public let metricName: String?
+  /// `maximize` or `minimize`, or `nil` for the metric's natural goal.
+  public let metricGoal: String?
+  /// Each configuration runs once per seed.
+  public let seeds: [UInt64]
+  /// Grid: the largest allowed number of trials; random: the number of configurations.
+  public let runCap: Int?
+  /// The parameters in file order.
+  public let parameters: [SweepParameter]
+
+  /// The SHA-256 (hex) of the file's text.
+  public var textHash: String {
+    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+  }
+
+  /// Reads and validates the file at `path`.
+  public static func load(path: String) throws(ExperimentError) -> ExperimentFile {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ExperimentError(
+        file: path, line: nil, column: nil, keyPath: "",
+        message: "cannot read the file (does it exist?)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw ExperimentError(
+        file: path, line: nil, column: nil, keyPath: "", message: "the file is not UTF-8 text")
+    }
+    return try ExperimentFile(text: text, path: path)
+  }
+
+  init(
+    path: String, text: String, name: String, description: String, method: Method,
+    metricName: String?, metricGoal: String?, seeds: [UInt64], runCap: Int?,
+    parameters: [SweepParameter]
+  ) {
+    self.path = path
+    self.text = text
+    self.name = name
+    self.description = description
+    self.method = method
+    self.metricName = metricName
+    self.metricGoal = metricGoal
+    self.seeds = seeds
+    self.runCap = runCap
+    self.parameters = parameters
+  }
+
+  /// The metrics a sweep can optimize.
+  public static let metricNames = ["test_accuracy", "test_rmse", "test_loss", "train_loss"]
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// Where datasets come from; shared by `train` and `eval`.
+struct DataOptions: ParsableArguments {
+  @Option(
+    name: [.customLong("data-dir"), .customLong("data_dir")],
+    help: "Folder holding the four IDX files, or a parent of mnist/ and fashion-mnist/.")
+  var dataDirectory: String?
+
+  @Flag(name: .customLong("no-verify"), help: "Skip the SHA-256 check of the dataset files.")
+  var noVerify = false
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import KANLib
+
+/// `sweep eval`: test accuracy (or RMSE) of a checkpoint.
+struct EvalCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "eval",
+    abstract: "Evaluate a checkpoint (kan-sweep's or efficient-kan's) on a test set.")
+
+  @Option(help: "The safetensors checkpoint.")
+  var checkpoint: String
+  @Option(help: "mnist, fashion_mnist, or a synthetic task (generated from --seed).")
+  var dataset: String
+  @Option(help: "symmetric or unit (default: the checkpoint's, else symmetric).")
+  var normalization: String?
+  @Option(help: "Seed of a synthetic task's data (default: the checkpoint's).")
+  var seed: UInt64?
+  @Option(help: "OpenBLAS threads.")
+  var threads = 1
+  @OptionGroup var data: DataOptions
+  @Flag(help: "Print {\"accuracy\": …, \"correct\": …, \"total\": …} (or rmse) as JSON.")
+  var json = false
+
+  func run() throws {
+    BLAS.threads = threads
+    guard let datasetName = DatasetName(rawValue: dataset) else {
+      throw ValidationError(
+        "unknown --dataset '\(dataset)'; choose one of "
+          + DatasetName.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+    let loaded: Checkpoint.Loaded
+    do {
+      loaded = try Checkpoint.load(path: checkpoint)
+    } catch {
+      throw CommandFailure(error.description)
+    }
+    var configuration = loaded.configuration ?? TrainingConfiguration()
+    configuration.dataset = datasetName
+    configuration.trainLimit = datasetName.isClassification ? nil : 1
+    if let normalization {
+      guard let value = Normalization(rawValue: normalization) else {
+        throw ValidationError(
+          "unknown --normalization '\(normalization)'; choose symmetric or unit")
+      }
+      configuration.normalization = value
+    }
+    if let seed { configuration.seed = seed }
+    let testData: TrainingData
+    do {
+      testData = try TrainingData.load(
+        for: configuration, dataDirectory: data.dataDirectory, verify: !data.noVerify)
+    } catch {
+      throw CommandFailure(error.description)
+    }
+    let network = loaded.network
+    guard network.inputWidth == testData.inputWidth, network.outputWidth == testData.outputWidth
+    else {
+      throw CommandFailure(
+        "\(checkpoint): the network maps \(network.inputWidth) → \(network.outputWidth) values, "
+          + "but \(dataset) has \(testData.inputWidth) inputs and \(testData.outputWidth) outputs")
+    }
+    let evaluation = Evaluation(network: network, data: testData)
+    let result = evaluation.run()
+    if datasetName.isClassification {
+      if json {
+        print(
+          "{\"accuracy\": \(result.accuracy), \"correct\": \(result.correct), \"total\": \(result.total)}"
+        )
+      } else {
+        print(
+          String(format: "accuracy %.4f", result.accuracy)
+            + " (\(result.correct)/\(result.total)) on \(dataset) test, checkpoint \(checkpoint)")
+      }
+    } else {
+      if json {
+        print("{\"rmse\": \(result.rmse), \"total\": \(result.total)}")
+      } else {
+        print(String(format: "rmse %.6f", result.rmse) + " over \(result.total) test samples")
+      }
+    }
+  }
+}
