@@ -7,7 +7,11 @@ struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sweep",
     abstract: "Train Kolmogorov–Arnold Networks and run reproducible hyperparameter sweeps.",
-    subcommands: [TrainCommand.self, EvalCommand.self, DataCommand.self])
+    subcommands: [
+      RunCommand.self, StatusCommand.self, ShowCommand.self, RerunCommand.self,
+      ValidateCommand.self,
+      SubmitCommand.self, TrainCommand.self, EvalCommand.self, DataCommand.self, WorkerCommand.self,
+    ])
 
   static func main() {
     CoreSelection.ensureOptimizedKernels()

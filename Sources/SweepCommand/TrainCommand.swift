@@ -61,6 +61,14 @@ struct TrainCommand: ParsableCommand {
   var splineOrder = 3
   @Option(name: .customLong("grid-range"), help: "Initial grid range as LOWER,UPPER.")
   var gridRange = "-1,1"
+  @Option(name: .customLong("grid-eps"), help: "KAN uniform-grid weight in grid updates.")
+  var gridEps: Float = 0.02
+  @Option(name: .customLong("scale-noise"), help: "KAN spline initialization noise.")
+  var scaleNoise: Float = 0.1
+  @Option(name: .customLong("scale-base"), help: "KAN base-branch initialization scale.")
+  var scaleBase: Float = 1
+  @Option(name: .customLong("scale-spline"), help: "KAN spline-branch initialization scale.")
+  var scaleSpline: Float = 1
   @Option(help: "kan or mlp.")
   var model = "kan"
   @Option(
@@ -137,6 +145,10 @@ struct TrainCommand: ParsableCommand {
     }
     configuration.gridRange = range
     configuration.gridSize = gridSize
+    configuration.gridEps = gridEps
+    configuration.scaleNoise = scaleNoise
+    configuration.scaleBase = scaleBase
+    configuration.scaleSpline = scaleSpline
     configuration.splineOrder = splineOrder
     configuration.epochs = numEpochs
     configuration.batchSize = batchSize

@@ -42,6 +42,8 @@ public protocol TrainingObserver: AnyObject {
   )
   /// After each epoch's evaluation.
   func trainer(didFinishEpoch metrics: EpochMetrics)
+  /// Asked after every batch: returning true stops the run with ``TrainingStatus/stopped(epoch:)``.
+  func trainerShouldStop() -> Bool
 }
 
 extension TrainingObserver {
@@ -51,6 +53,8 @@ extension TrainingObserver {
   ) {}
   /// Does nothing.
   public func trainer(didFinishEpoch metrics: EpochMetrics) {}
+  /// Never stops.
+  public func trainerShouldStop() -> Bool { false }
 }
 
 /// How a training run ended.
@@ -59,6 +63,8 @@ public enum TrainingStatus: Sendable, Equatable {
   case completed
   /// The loss became NaN or infinite at this epoch and batch; the run stopped there.
   case diverged(epoch: Int, batch: Int, loss: Float)
+  /// The observer asked to stop during this epoch.
+  case stopped(epoch: Int)
 
   /// A one-line explanation.
   public var summary: String {
@@ -66,6 +72,8 @@ public enum TrainingStatus: Sendable, Equatable {
     case .completed: return "completed"
     case .diverged(let epoch, let batch, let loss):
       return "diverged: training loss became \(loss) at epoch \(epoch), batch \(batch)"
+    case .stopped(let epoch):
+      return "stopped on request during epoch \(epoch)"
     }
   }
 }

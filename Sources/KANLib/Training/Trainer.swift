@@ -69,7 +69,7 @@ public final class Trainer {
       let start = DispatchTime.now().uptimeNanoseconds
       let outcome = try trainEpoch(epoch, observer: observer, start: start)
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-      if case .diverged = outcome.status { return (outcome.status, history) }
+      if outcome.status != .completed { return (outcome.status, history) }
       let evaluation = evaluate(.test)
       let metrics = EpochMetrics(
         epoch: epoch, trainLoss: outcome.meanLoss, testLoss: evaluation.loss,
@@ -125,6 +125,7 @@ public final class Trainer {
         observer.trainer(
           didFinishBatch: batch + 1, of: batchCount, epoch: epoch, loss: loss,
           samplesPerSecond: Double(first + rows) / max(elapsed, 1e-9))
+        if observer.trainerShouldStop() { return (.stopped(epoch: epoch), .nan) }
       }
     }
     return (.completed, Float(lossSum / Double(data.trainCount)))

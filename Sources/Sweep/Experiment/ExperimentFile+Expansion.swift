@@ -34,7 +34,9 @@ extension ExperimentFile {
   }
 
   /// Every trial, deterministically ordered: configurations in grid order (the last parameter
-  /// varies fastest) or sample order, each once per seed.
+  /// varies fastest) or sample order, each once per seed. MLP trials ignore the KAN-only
+  /// parameters (grid size, spline order, …), so a grid crossing `model: [kan, mlp]` with KAN
+  /// parameters yields each MLP configuration once.
   ///
   /// Random samples: sample i draws its parameters, in file order, from
   /// `KANRandom(seed: i, stream: FNV-1a(name))`, so raising `run_cap` keeps earlier samples.
@@ -57,14 +59,19 @@ extension ExperimentFile {
       }
     }
     var trials: [PlannedTrial] = []
+    var seen: Set<String> = []
     for assignment in assignments {
       for seed in seeds {
         var configuration = TrainingConfiguration()
         for (name, value) in assignment { configuration.apply(name, value) }
         configuration.seed = seed
-        trials.append(
-          PlannedTrial(
-            configuration: configuration, values: Dictionary(uniqueKeysWithValues: assignment)))
+        var values = Dictionary(uniqueKeysWithValues: assignment)
+        if configuration.model == .mlp {
+          configuration.resetKANOnlyFields()
+          for name in TrainingConfiguration.kanOnlyParameterNames { values[name] = nil }
+        }
+        let trial = PlannedTrial(configuration: configuration, values: values)
+        if seen.insert(trial.identity).inserted { trials.append(trial) }
       }
     }
     return trials

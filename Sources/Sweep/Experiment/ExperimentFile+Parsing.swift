@@ -129,12 +129,14 @@ extension ExperimentFile {
       path: path, text: text, name: name, description: description, method: method,
       metricName: metricName, metricGoal: metricGoal, seeds: seeds, runCap: runCap,
       parameters: parameters)
-    let count = plannedConfigurationCount * seeds.count
-    if method == .grid, let runCap, count > runCap {
-      throw parser.error(
-        top.first { $0.key == "run_cap" }?.value, "run_cap",
-        "the grid has \(count) trials (\(plannedConfigurationCount) configurations × \(seeds.count) seeds), "
-          + "more than run_cap \(runCap); raise run_cap or shrink the grid")
+    if method == .grid, let runCap, plannedConfigurationCount * seeds.count > runCap {
+      let count = plannedTrials().count
+      if count > runCap {
+        throw parser.error(
+          top.first { $0.key == "run_cap" }?.value, "run_cap",
+          "the grid has \(count) trials (\(plannedConfigurationCount) configurations × \(seeds.count) seeds), "
+            + "more than run_cap \(runCap); raise run_cap or shrink the grid")
+      }
     }
   }
 }

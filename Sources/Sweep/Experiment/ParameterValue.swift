@@ -70,6 +70,29 @@ enum ParameterKind {
 }
 
 extension TrainingConfiguration {
+  /// Parameters that only affect KAN models.
+  static let kanOnlyParameterNames = [
+    "grid_size", "spline_order", "grid_range", "grid_eps", "scale_noise", "scale_base",
+    "scale_spline",
+    "update_grid_every", "update_grid_epochs", "regularize_activation", "regularize_entropy",
+  ]
+
+  /// Sets the KAN-only fields to their defaults (they do not change an MLP's training).
+  mutating func resetKANOnlyFields() {
+    let defaults = TrainingConfiguration()
+    gridSize = defaults.gridSize
+    splineOrder = defaults.splineOrder
+    gridRange = defaults.gridRange
+    gridEps = defaults.gridEps
+    scaleNoise = defaults.scaleNoise
+    scaleBase = defaults.scaleBase
+    scaleSpline = defaults.scaleSpline
+    updateGridEvery = defaults.updateGridEvery
+    updateGridEpochs = defaults.updateGridEpochs
+    regularizeActivation = defaults.regularizeActivation
+    regularizeEntropy = defaults.regularizeEntropy
+  }
+
   /// Sets the parameter `name` (a sweep file's snake_case key) to `value`.
   mutating func apply(_ name: String, _ value: ParameterValue) {
     switch (name, value) {

@@ -1,0 +1,204 @@
+import Foundation
+import KANLib
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Runs a sweep's queued trials in worker processes of the same executable.
+///
+/// Concretely: recovers trials whose worker died (same host: dead pid; any host: heartbeat older
+/// than `grace`), starts up to `workers` processes `sweep worker --sweep NAME …` (logs under
+/// `<results>/<sweep>/logs/`), restarts workers while trials are queued, and when a worker dies
+/// requeues its trial (attempt + 1, up to `maxAttempts`, then failed with the exit status or
+/// signal and the tail of its log). On SIGINT/SIGTERM it asks the workers to stop (their trials
+/// go back to the queue) and returns. Running it again resumes.
+public final class SweepScheduler {
+  /// Options of a run.
+  public struct Options: Sendable {
+    /// Worker processes.
+    public var workers = 2
+    /// BLAS threads per worker.
+    public var threads = 1
+    /// Seconds without heartbeat before a trial is taken from its worker.
+    public var grace = 60.0
+    /// Seconds between worker heartbeats.
+    public var heartbeatInterval = 2.0
+    /// Attempts per trial before it fails for good.
+    public var maxAttempts = 3
+    /// Dataset folder.
+    public var dataDirectory: String?
+    /// Verify dataset checksums.
+    public var verify = true
+
+    /// Default options.
+    public init() {}
+  }
+
+  /// A finished trial, as reported to the progress callback.
+  public struct Event: Sendable {
+    /// The trial.
+    public let trial: TrialRecord
+    /// Its last metrics by name.
+    public let finalMetrics: [String: Double]
+  }
+
+  let store: SweepStore
+  let sweep: SweepRecord
+  let options: Options
+  let executable: String
+  private var children: [Int32: (process: Process, log: String)] = [:]
+  private var workerCounter = 0
+
+  /// Creates a scheduler for `sweep` in `store`, starting workers from `executable`.
+  public init(store: SweepStore, sweep: SweepRecord, options: Options, executable: String) {
+    self.store = store
+    self.sweep = sweep
+    self.options = options
+    self.executable = executable
+  }
+
+  static func isAlive(_ pid: Int) -> Bool {
+    kill(pid_t(pid), 0) == 0 || errno == EPERM
+  }
+
+  /// Runs until no trial is queued or running; `progress` is called about 4 times a second
+  /// with the counts and every newly finished trial. Returns whether it was interrupted.
+  public func run(progress: ([TrialState: Int], [Event]) -> Void) throws(StoreError) -> Bool {
+    let host = ProcessInfo.processInfo.hostName
+    try store.recoverLostTrials(
+      sweepID: sweep.id, grace: options.grace, maxAttempts: options.maxAttempts, localHost: host,
+      isAlive: Self.isAlive)
+    var reported = Set(
+      try store.trials(sweepID: sweep.id).filter { $0.state != .queued && $0.state != .running }
+        .map(\.id))
+    var lastRecovery = Date()
+    var interrupted = false
+    while true {
+      if StopSignal.isRequested {
+        interrupted = true
+        stopChildren()
+      }
+      try reapChildren(host: host)
+      if Date().timeIntervalSince(lastRecovery) > max(1, options.grace / 4) {
+        lastRecovery = Date()
+        let lost = try store.recoverLostTrials(
+          sweepID: sweep.id, grace: options.grace, maxAttempts: options.maxAttempts,
+          localHost: host,
+          isAlive: Self.isAlive)
+        for trial in lost {
+          if let pid = trial.workerPID, children[Int32(pid)] != nil { kill(pid_t(pid), SIGKILL) }
+        }
+      }
+      let counts = try store.counts(sweepID: sweep.id)
+      let finished = try store.trials(sweepID: sweep.id).filter {
+        ($0.state == .completed || $0.state == .failed || $0.state == .pruned)
+          && !reported.contains($0.id)
+      }
+      var events: [Event] = []
+      for trial in finished {
+        reported.insert(trial.id)
+        let metrics = try store.metrics(trialID: trial.id)
+        let lastEpoch = metrics.map(\.epoch).max() ?? 0
+        events.append(
+          Event(
+            trial: trial,
+            finalMetrics: Dictionary(
+              metrics.filter { $0.epoch == lastEpoch }.map { ($0.name, $0.value) },
+              uniquingKeysWith: { $1 })))
+      }
+      progress(counts, events)
+      let queued = counts[.queued] ?? 0
+      let running = counts[.running] ?? 0
+      if interrupted {
+        if children.isEmpty { break }
+      } else {
+        let wanted = queued > 0 ? min(options.workers, queued + running) : 0
+        while children.count < wanted { try startWorker() }
+        if queued == 0 && running == 0 && children.isEmpty { break }
+      }
+      usleep(250_000)
+    }
+    if interrupted {
+      // Workers released their trials; requeue any whose worker was killed before it could.
+      try store.recoverLostTrials(
+        sweepID: sweep.id, grace: .infinity, maxAttempts: Int.max, localHost: host,
+        isAlive: Self.isAlive,
+        reason: { _ in "interrupted" })
+    }
+    return interrupted
+  }
+
+  private func startWorker() throws(StoreError) {
+    workerCounter += 1
+    let logDirectory = URL(fileURLWithPath: store.outputDirectory(sweep: sweep.name))
+      .appendingPathComponent("logs")
+    let logPath = logDirectory.appendingPathComponent("worker-\(workerCounter).log").path
+    do {
+      try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+      if !FileManager.default.fileExists(atPath: logPath) {
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+      }
+      guard let log = FileHandle(forWritingAtPath: logPath) else {
+        throw StoreError(path: logPath, message: "cannot open the worker log")
+      }
+      log.seekToEndOfFile()
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: executable)
+      var arguments = [
+        "worker", "--db", store.path, "--sweep", sweep.name, "--threads", String(options.threads),
+        "--heartbeat-interval", String(options.heartbeatInterval), "--parent-pid",
+        String(ProcessInfo.processInfo.processIdentifier),
+      ]
+      if let directory = options.dataDirectory { arguments += ["--data-dir", directory] }
+      if !options.verify { arguments.append("--no-verify") }
+      process.arguments = arguments
+      process.standardOutput = log
+      process.standardError = log
+      process.standardInput = FileHandle.nullDevice
+      try process.run()
+      children[process.processIdentifier] = (process, logPath)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError(path: store.path, message: "cannot start a worker (\(executable)): \(error)")
+    }
+  }
+
+  /// Handles workers that exited: a crash requeues (or fails) the trial it was running.
+  private func reapChildren(host: String) throws(StoreError) {
+    for (pid, child) in children where !child.process.isRunning {
+      children[pid] = nil
+      let status = child.process.terminationStatus
+      let signaled = child.process.terminationReason == .uncaughtSignal
+      guard signaled || status != 0 else { continue }
+      let how = signaled ? "killed by signal \(status)" : "exited with status \(status)"
+      let tail = Self.tail(of: child.log)
+      try store.recoverLostTrials(
+        sweepID: sweep.id, grace: .infinity, maxAttempts: options.maxAttempts, localHost: host,
+        isAlive: { $0 != Int(pid) && Self.isAlive($0) },
+        reason: { trial in
+          trial.workerPID == Int(pid)
+            ? "worker \(pid) \(how)" + (tail.isEmpty ? "" : "; log tail:\n\(tail)") : nil
+        })
+    }
+  }
+
+  private func stopChildren() {
+    for (pid, _) in children { kill(pid, SIGTERM) }
+    let deadline = Date().addingTimeInterval(30)
+    while children.values.contains(where: { $0.process.isRunning }) && Date() < deadline {
+      usleep(100_000)
+    }
+    for (pid, child) in children where child.process.isRunning { kill(pid, SIGKILL) }
+    for (_, child) in children { child.process.waitUntilExit() }
+    children.removeAll()
+  }
+
+  /// The last ~2 KB of a log file.
+  static func tail(of path: String) -> String {
+    guard let data = FileManager.default.contents(atPath: path) else { return "" }
+    return String(decoding: data.suffix(2048), as: UTF8.self).trimmingCharacters(
+      in: .whitespacesAndNewlines)
+  }
+}

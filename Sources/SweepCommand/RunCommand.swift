@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import KANLib
+import Sweep
+
+/// `sweep run FILE`: enqueue, then train every queued trial in worker processes.
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Run a sweep file: enqueue its new trials and train them in worker processes.",
+    discussion: """
+      Running the same command again resumes: finished trials are kept, trials whose worker \
+      died are requeued, and only configurations added to the file are enqueued. Ctrl-C stops \
+      the workers and puts their trials back in the queue.
+      """)
+
+  @Argument(help: "The experiment file (YAML).")
+  var file: String
+  @OptionGroup var store: StoreOptions
+  @Option(help: "Worker processes (default: one per core).")
+  var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "OpenBLAS threads per worker (results depend on it).")
+  var threads = 1
+  @Option(name: .customLong("max-attempts"), help: "Attempts per trial when workers die.")
+  var maxAttempts = 3
+  @Option(help: "Seconds without heartbeat before a trial is taken from its worker.")
+  var grace: Double = 60
+  @Option(name: .customLong("heartbeat-interval"), help: "Seconds between worker heartbeats.")
+  var heartbeatInterval: Double = 2
+  @OptionGroup var data: DataOptions
+  @Flag(help: "Only one line per finished trial, even on a terminal.")
+  var plain = false
+
+  func validate() throws {
+    guard workers >= 1 else {
+      throw ValidationError("--workers must be at least 1, got \(workers)")
+    }
+    guard threads >= 1 else {
+      throw ValidationError("--threads must be at least 1, got \(threads)")
+    }
+    guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+    guard grace > heartbeatInterval else {
+      throw ValidationError("--grace must exceed --heartbeat-interval")
+    }
+  }
+
+  func run() throws {
+    let experiment = try loadExperiment(file)
+    let store = try self.store.open()
+    let submission = try store.submit(experiment)
+    guard let sweep = try store.sweep(named: experiment.name) else {
+      throw CommandFailure("sweep \(experiment.name) was not stored")
+    }
+    print(
+      "sweep \(sweep.name): \(submission.planned) trials planned, \(submission.added) new; "
+        + "\(workers) workers × \(threads) BLAS thread(s), OpenBLAS \(BLAS.coreName), store \(store.path)"
+    )
+    fflush(nil)
+    var options = SweepScheduler.Options()
+    options.workers = workers
+    options.threads = threads
+    options.maxAttempts = maxAttempts
+    options.grace = grace
+    options.heartbeatInterval = heartbeatInterval
+    options.dataDirectory = data.dataDirectory
+    options.verify = !data.noVerify
+    StopSignal.install()
+    let scheduler = SweepScheduler(
+      store: store, sweep: sweep, options: options, executable: Self.executablePath())
+    let display = SweepProgress(interactive: !plain && isatty(STDOUT_FILENO) == 1)
+    let interrupted = try scheduler.run { counts, events in
+      display.update(counts: counts, events: events)
+    }
+    display.finish()
+    let counts = try store.counts(sweepID: sweep.id)
+    print(
+      "sweep \(sweep.name): "
+        + TrialState.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+    if interrupted {
+      print("interrupted: running trials were requeued; run the same command to resume")
+      throw ExitCode(130)
+    }
+    if (counts[.failed] ?? 0) > 0 { throw ExitCode(1) }
+  }
+
+  static func executablePath() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? CommandLine.arguments[0]
+  }
+}
+
+/// Prints scheduler progress: one line per finished trial and, on a terminal, a bar with ETA.
+final class SweepProgress {
+  let interactive: Bool
+  let start = Date()
+  private var firstDone: Int?
+
+  init(interactive: Bool) { self.interactive = interactive }
+
+  func update(counts: [TrialState: Int], events: [SweepScheduler.Event]) {
+    if interactive && !events.isEmpty { print("\r\u{1B}[K", terminator: "") }
+    for event in events {
+      let trial = event.trial
+      var text = "trial \(trial.number) \(trial.state.rawValue)"
+      for name in ["test_accuracy", "test_rmse", "test_loss"] {
+        if let value = event.finalMetrics[name] {
+          text += " \(name) \(String(format: "%.5g", value))"
+        }
+      }
+      if let seconds = trial.trainingSeconds { text += String(format: " %.1fs", seconds) }
+      text += " " + trial.parameters
+      if trial.state == .failed, let error = trial.error {
+        text += " — " + (error.split(separator: "\n").first.map(String.init) ?? error)
+      }
+      print(text)
+    }
+    let total = counts.values.reduce(0, +)
+    let done = (counts[.completed] ?? 0) + (counts[.failed] ?? 0) + (counts[.pruned] ?? 0)
+    if firstDone == nil { firstDone = done }
+    if interactive && total > 0 {
+      let width = 30
+      let filled = width * done / total
+      let bar =
+        String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+      let elapsed = Date().timeIntervalSince(start)
+      let progressed = done - (firstDone ?? 0)
+      let eta = progressed > 0 ? elapsed / Double(progressed) * Double(total - done) : 0
+      print(
+        "\r[\(bar)] \(done)/\(total) done, \(counts[.running] ?? 0) running, \(counts[.failed] ?? 0) failed"
+          + (progressed > 0 ? String(format: ", ETA %.0fs ", eta) : " "),
+        terminator: "")
+    }
+    fflush(nil)
+  }
+
+  func finish() {
+    if interactive { print("") }
+  }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import KANLib
+import Sweep
+
+/// `sweep show SWEEP:N`: everything about one trial, and the command that reproduces it.
+struct ShowCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "show",
+    abstract: "Show one trial: configuration, metrics, checkpoint, environment.")
+
+  @Argument(help: "SWEEP:N, e.g. mnist-grid:12.")
+  var trial: TrialReference
+  @OptionGroup var store: StoreOptions
+  @Flag(help: "Print JSON.")
+  var json = false
+
+  func run() throws {
+    let store = try self.store.open(readOnly: true)
+    let (sweep, record) = try trial.resolve(in: store)
+    let metrics = try store.metrics(trialID: record.id)
+    let checkpoint = try store.checkpoint(trialID: record.id)
+    let environment = try store.environment(trialID: record.id)
+    let command = record.trainingConfiguration.map {
+      reproduceCommand($0, threads: environment?.blasThreads ?? 1)
+    }
+    if json {
+      var object: [String: Any] = [
+        "sweep": sweep.name, "trial": record.number, "state": record.state.rawValue,
+        "seed": record.seed,
+        "attempt": record.attempt, "identity": record.identity,
+        "configuration": (try? JSONSerialization.jsonObject(with: Data(record.configuration.utf8)))
+          ?? [:],
+        "metrics": metrics.map {
+          ["epoch": $0.epoch, "name": $0.name, "value": jsonNumber($0.value)] as [String: Any]
+        },
+        "error": record.error ?? NSNull(), "command": command ?? NSNull(),
+      ]
+      if let checkpoint {
+        object["checkpoint"] = [
+          "path": checkpoint.path, "sha256": checkpoint.sha256, "bytes": checkpoint.bytes,
+        ]
+      }
+      if let environment {
+        object["environment"] =
+          [
+            "tool_version": environment.toolVersion,
+            "git_commit": environment.gitCommit ?? NSNull(),
+            "openblas_core": environment.openBLASCore, "blas_threads": environment.blasThreads,
+            "cpu_model": environment.cpuModel, "host": environment.host,
+            "os": environment.operatingSystem,
+          ] as [String: Any]
+      }
+      let data = try JSONSerialization.data(
+        withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+      print(String(decoding: data, as: UTF8.self))
+      return
+    }
+    print(
+      "\(sweep.name):\(record.number)  \(record.state.rawValue)  seed \(record.seed)  attempt \(record.attempt)"
+    )
+    print("configuration \(record.configuration)")
+    if let error = record.error { print("error: \(error)") }
+    let epochs = Set(metrics.map(\.epoch)).sorted()
+    let names = Array(Set(metrics.map(\.name))).sorted()
+    if !epochs.isEmpty {
+      print((["epoch"] + names).joined(separator: "\t"))
+      for epoch in epochs {
+        let row = names.map { name in
+          metrics.first { $0.epoch == epoch && $0.name == name }.map {
+            String(format: "%.6g", $0.value)
+          } ?? ""
+        }
+        print(([String(epoch)] + row).joined(separator: "\t"))
+      }
+    }
+    if let checkpoint {
+      print("checkpoint \(checkpoint.path) sha256 \(checkpoint.sha256) (\(checkpoint.bytes) bytes)")
+    }
+    if let environment {
+      print(
+        "environment kan-sweep \(environment.toolVersion), git \(environment.gitCommit ?? "none"), OpenBLAS "
+          + "\(environment.openBLASCore) × \(environment.blasThreads), \(environment.cpuModel), \(environment.host), "
+          + environment.operatingSystem)
+    }
+    if let command { print("reproduce: \(command)") }
+  }
+}
+
+/// A JSON-safe number: NaN and ±inf as strings.
+func jsonNumber(_ value: Double) -> Any {
+  value.isFinite ? value : (value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity"))
+}
+
+/// The `sweep train` command line that reproduces `configuration` bit for bit.
+func reproduceCommand(_ configuration: TrainingConfiguration, threads: Int) -> String {
+  func number(_ value: Float) -> String { "\(value)" }
+  var arguments = [
+    "sweep", "train", "--dataset", configuration.dataset.rawValue, "--model",
+    configuration.model.rawValue,
+  ]
+  if configuration.hiddenLayers.isEmpty {
+    arguments += ["--num-layers", "1"]
+  } else {
+    arguments += [
+      "--hidden-layers", configuration.hiddenLayers.map(String.init).joined(separator: ","),
+    ]
+  }
+  arguments += [
+    "--grid-size", String(configuration.gridSize), "--spline-order",
+    String(configuration.splineOrder),
+    "--grid-range=\(configuration.gridRange.map(number).joined(separator: ","))",
+    "--grid-eps", number(configuration.gridEps), "--scale-noise", number(configuration.scaleNoise),
+    "--scale-base", number(configuration.scaleBase), "--scale-spline",
+    number(configuration.scaleSpline),
+    "--base-activation", configuration.baseActivation.rawValue,
+    "--num-epochs", String(configuration.epochs), "--batch-size", String(configuration.batchSize),
+    "--learning-rate", number(configuration.learningRate), "--weight-decay",
+    number(configuration.weightDecay),
+    "--lr-schedule", configuration.lrSchedule.rawValue, "--lr-gamma", number(configuration.lrGamma),
+    "--update-grid-every", String(configuration.updateGridEvery),
+    "--update-grid-epochs", String(configuration.updateGridEpochs),
+    "--regularize-activation", number(configuration.regularizeActivation),
+    "--regularize-entropy", number(configuration.regularizeEntropy),
+    "--normalization", configuration.normalization.rawValue,
+  ]
+  if let limit = configuration.trainLimit { arguments += ["--train-limit", String(limit)] }
+  if let limit = configuration.testLimit { arguments += ["--test-limit", String(limit)] }
+  arguments += ["--threads", String(threads), "--seed", String(configuration.seed)]
+  return arguments.joined(separator: " ")
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Sweep
+
+/// `sweep status [SWEEP]`: counts by state, best trial, running trials, ETA.
+struct StatusCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "status", abstract: "Show a sweep's progress (every sweep when none is named).")
+
+  @Argument(help: "The sweep's name.")
+  var sweep: String?
+  @OptionGroup var store: StoreOptions
+  @Flag(
+    help:
+      "Print JSON: {\"sweep\", \"trials\": {state: count}, \"best\", \"eta_seconds\", \"running\"}."
+  )
+  var json = false
+
+  func run() throws {
+    let store = try self.store.open(readOnly: true)
+    var records = try store.sweeps()
+    if let sweep {
+      records = records.filter { $0.name == sweep }
+      guard !records.isEmpty else {
+        throw CommandFailure("\(store.path): no sweep named '\(sweep)'")
+      }
+    }
+    var objects: [[String: Any]] = []
+    for record in records {
+      let summary = try SweepSummary(store: store, sweep: record)
+      if json {
+        var object: [String: Any] = [
+          "sweep": record.name,
+          "trials": Dictionary(
+            uniqueKeysWithValues: TrialState.allCases.map { ($0.rawValue, summary.counts[$0] ?? 0) }
+          ),
+          "metric": summary.metric, "goal": summary.maximize ? "maximize" : "minimize",
+          "best": summary.best.map {
+            ["trial": $0.trial.number, "value": $0.value, "parameters": $0.trial.parameters]
+          }
+            ?? NSNull(),
+          "eta_seconds": summary.etaSeconds ?? NSNull(),
+          "running": summary.running.map {
+            [
+              "trial": $0.trial.number,
+              "worker": "\($0.trial.workerHost ?? "?"):\($0.trial.workerPID ?? 0)",
+              "heartbeat_age_seconds": $0.heartbeatAge ?? NSNull(),
+            ] as [String: Any]
+          },
+        ]
+        object["description"] = record.description
+        objects.append(object)
+      } else {
+        print(
+          "sweep \(record.name)" + (record.description.isEmpty ? "" : " — \(record.description)"))
+        print(
+          "  "
+            + TrialState.allCases.map { "\(summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(
+              separator: ", "))
+        if let best = summary.best {
+          print(
+            "  best \(summary.metric) \(String(format: "%.6g", best.value)): trial \(best.trial.number) "
+              + best.trial.parameters + " seed \(best.trial.seed)")
+        }
+        for (trial, age) in summary.running {
+          print(
+            "  running trial \(trial.number) on \(trial.workerHost ?? "?"):\(trial.workerPID ?? 0), "
+              + "heartbeat \(age.map { String(format: "%.0f s ago", $0) } ?? "never")")
+        }
+        if let eta = summary.etaSeconds, eta > 0 { print(String(format: "  ETA %.0f s", eta)) }
+      }
+    }
+    if json {
+      let value: Any = sweep == nil ? objects : (objects.first ?? [:])
+      let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+    }
+  }
+}

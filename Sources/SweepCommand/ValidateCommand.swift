@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Sweep
+
+/// `sweep validate FILE`: check an experiment file and preview its trials without running.
+struct ValidateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "validate", abstract: "Check a sweep file and preview its trials; runs nothing.")
+
+  @Argument(help: "The experiment file (YAML).")
+  var file: String
+  @Option(help: "Rows of the preview table.")
+  var preview = 10
+
+  func run() throws {
+    let experiment = try loadExperiment(file)
+    let trials = experiment.plannedTrials()
+    let product = experiment.plannedConfigurationCount * experiment.seeds.count
+    print(
+      "\(experiment.name): \(trials.count) trials from \(experiment.plannedConfigurationCount) configurations × "
+        + "\(experiment.seeds.count) seed(s), method \(experiment.method.rawValue)"
+        + (product > trials.count
+          ? " (\(product - trials.count) MLP duplicates dropped: KAN-only parameters do not apply)"
+          : ""))
+    let names = experiment.parameters.map(\.name)
+    let header = ["#"] + names + ["seed"]
+    var rows = [header]
+    for (index, trial) in trials.prefix(preview).enumerated() {
+      rows.append(
+        [String(index)] + names.map { trial.values[$0]?.description ?? "" } + [
+          String(trial.configuration.seed)
+        ])
+    }
+    let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+    for row in rows {
+      print(
+        row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+          .joined(separator: "  "))
+    }
+    if trials.count > preview { print("… \(trials.count - preview) more") }
+  }
+}
+
+/// `sweep submit FILE`: only enqueue (workers run the trials).
+struct SubmitCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "submit", abstract: "Enqueue a sweep file's new trials without running them.")
+
+  @Argument(help: "The experiment file (YAML).")
+  var file: String
+  @OptionGroup var store: StoreOptions
+
+  func run() throws {
+    let experiment = try loadExperiment(file)
+    let submission = try store.open().submit(experiment)
+    print(
+      "sweep \(experiment.name): \(submission.planned) trials planned, \(submission.added) new enqueued"
+    )
+  }
+}

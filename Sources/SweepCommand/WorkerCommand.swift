@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Sweep
+
+/// `sweep worker`: claims and trains queued trials until none is left (started by `sweep run`).
+struct WorkerCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "worker", abstract: "Claim and train queued trials until the queue is empty.",
+    shouldDisplay: false)
+
+  @OptionGroup var store: StoreOptions
+  @Option(help: "Only trials of this sweep.")
+  var sweep: String?
+  @Option(help: "OpenBLAS threads.")
+  var threads = 1
+  @Option(name: .customLong("heartbeat-interval"), help: "Seconds between heartbeats.")
+  var heartbeatInterval: Double = 2
+  @Option(name: .customLong("parent-pid"), help: "Stop when this process is no longer the parent.")
+  var parentPID: Int32?
+  @Option(name: .customLong("max-trials"), help: "Stop after this many trials.")
+  var maxTrials: Int?
+  @OptionGroup var data: DataOptions
+
+  func run() throws {
+    StopSignal.install()
+    let store = try self.store.open()
+    var options = SweepWorker.Options()
+    if let sweep {
+      guard let record = try store.sweep(named: sweep) else {
+        throw CommandFailure("\(store.path): no sweep named '\(sweep)'")
+      }
+      options.sweepID = record.id
+    }
+    options.threads = threads
+    options.heartbeatInterval = heartbeatInterval
+    options.parentPID = parentPID
+    options.maxTrials = maxTrials
+    options.dataDirectory = data.dataDirectory
+    options.verify = !data.noVerify
+    let pid = ProcessInfo.processInfo.processIdentifier
+    let worker = SweepWorker(store: store, options: options) { line in
+      print("[worker \(pid)] \(line)")
+      fflush(nil)
+    }
+    let count = try worker.run()
+    print("[worker \(pid)] finished \(count) trial(s)")
+  }
+}
