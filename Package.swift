@@ -47,7 +47,8 @@ let package = Package(
       ]
     ),
     .testTarget(name: "KANLibTests", dependencies: ["KANLib"]),
-    .testTarget(name: "SweepCommandTests", dependencies: ["SweepCommand"]),
+    .testTarget(name: "SweepTests", dependencies: ["Sweep", "KANLib"]),
+    .testTarget(name: "SweepCommandTests", dependencies: ["SweepCommand", "Sweep"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -17,6 +17,21 @@ public struct EpochMetrics: Sendable, Codable, Equatable {
   /// Training samples per second.
   public var samplesPerSecond: Double
 
+  /// Creates a record of one epoch.
+  public init(
+    epoch: Int, trainLoss: Float, testLoss: Float, testAccuracy: Float?, testRMSE: Float?,
+    learningRate: Float, seconds: Double, samplesPerSecond: Double
+  ) {
+    self.epoch = epoch
+    self.trainLoss = trainLoss
+    self.testLoss = testLoss
+    self.testAccuracy = testAccuracy
+    self.testRMSE = testRMSE
+    self.learningRate = learningRate
+    self.seconds = seconds
+    self.samplesPerSecond = samplesPerSecond
+  }
+
   /// The metrics by their stored names (`train_loss`, `test_accuracy`, …), time excluded when
   /// `includeTiming` is false (timings never reproduce bit for bit).
   public func values(includeTiming: Bool = true) -> [(name: String, value: Double)] {
