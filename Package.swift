@@ -38,7 +38,10 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ]
     ),
-    .target(name: "Report", dependencies: ["Sweep"]),
+    .target(
+      name: "Report",
+      dependencies: ["Sweep", "KANLib", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
     .executableTarget(
       name: "SweepCommand",
       dependencies: [
@@ -48,6 +51,9 @@ let package = Package(
     ),
     .testTarget(name: "KANLibTests", dependencies: ["KANLib"]),
     .testTarget(name: "SweepTests", dependencies: ["Sweep", "KANLib"]),
+    .testTarget(
+      name: "ReportTests", dependencies: ["Report", "Sweep", "KANLib"],
+      exclude: ["Snapshots"]),
     .testTarget(name: "SweepCommandTests", dependencies: ["SweepCommand", "Sweep"]),
   ],
   swiftLanguageModes: [.v6]

@@ -8,7 +8,7 @@ struct SweepCommand: ParsableCommand {
     commandName: "sweep",
     abstract: "Train Kolmogorov–Arnold Networks and run reproducible hyperparameter sweeps.",
     subcommands: [
-      RunCommand.self, StatusCommand.self, ShowCommand.self, RerunCommand.self,
+      RunCommand.self, StatusCommand.self, ReportCommand.self, ShowCommand.self, RerunCommand.self,
       ValidateCommand.self,
       SubmitCommand.self, TrainCommand.self, EvalCommand.self, DataCommand.self, WorkerCommand.self,
     ])

@@ -28,7 +28,8 @@ import Testing
     #expect(messages.filter { $0.contains(": downloading \(server.baseURL)") }.count == 4)
     for file in ImageDataset.File.allCases {
       let name = "/" + file.rawValue + ".gz"
-      #expect(try DatasetFixtures.contents(target + name) == DatasetFixtures.contents(served + name))
+      #expect(
+        try DatasetFixtures.contents(target + name) == DatasetFixtures.contents(served + name))
     }
     let loaded = try DatasetLocator.load(
       .mnist, dataDirectory: target, checksums: table, environment: [:], workingDirectory: root,
@@ -44,7 +45,8 @@ import Testing
     let imagesPath = target + "/train-images-idx3-ubyte.gz"
     let good = try DatasetFixtures.contents(imagesPath)
     let url = server.baseURL + "train-images-idx3-ubyte.gz"
-    let release = DatasetFixtures.idx(dimensions: [3, 2, 3], payload: Array(repeating: 9, count: 18))
+    let release = DatasetFixtures.idx(
+      dimensions: [3, 2, 3], payload: Array(repeating: 9, count: 18))
     var newTable = table
     newTable[.trainImages] = IDXFile.sha256(release)
     var damaged = DatasetFixtures.gzip(release)
@@ -100,7 +102,8 @@ import Testing
       timeout: 10
     ) { messages.append($0) }
     #expect(messages.filter { $0.contains("downloading") }.count == 2)
-    #expect(messages.contains { $0.contains("removed the damaged \(target)/t10k-images-idx3-ubyte") })
+    #expect(
+      messages.contains { $0.contains("removed the damaged \(target)/t10k-images-idx3-ubyte") })
     #expect(!FileManager.default.fileExists(atPath: target + "/t10k-images-idx3-ubyte"))
     let loaded = try DatasetLocator.load(
       .mnist, dataDirectory: target, checksums: DatasetFixtures.checksums(set), environment: [:],
@@ -110,11 +113,12 @@ import Testing
 
   @Test func mirrorsMustBeHTTPURLs() {
     for mirror in ["ftp://example.invalid/", "not a url", "http://"] {
-      #expect(fetchError {
-        _ = try DatasetFetcher.fetch(
-          .mnist, mirror: mirror, into: "/nonexistent/never-created", checksums: [:], timeout: 1
-        ) { _ in }
-      } == .invalidMirror(url: mirror))
+      #expect(
+        fetchError {
+          _ = try DatasetFetcher.fetch(
+            .mnist, mirror: mirror, into: "/nonexistent/never-created", checksums: [:], timeout: 1
+          ) { _ in }
+        } == .invalidMirror(url: mirror))
     }
   }
 

@@ -13,7 +13,9 @@ import Testing
       DatasetLocator.candidateDirectories(
         for: .mnist, dataDirectory: "in/../mine", environment: ["KAN_DATA_DIR": "/sets"],
         workingDirectory: "/w")
-        == ["/w/mine", "/w/mine/mnist", "/sets/mnist", "/w/data/mnist", "/usr/share/datasets/mnist"])
+        == [
+          "/w/mine", "/w/mine/mnist", "/sets/mnist", "/w/data/mnist", "/usr/share/datasets/mnist",
+        ])
   }
 
   @Test func searchOrderIsOptionEnvironmentWorkingDirectorySystem() throws {
@@ -101,7 +103,11 @@ import Testing
       .mnist, dataDirectory: directory, checksums: nil, environment: [:],
       workingDirectory: directory, systemDirectory: directory)
     #expect(dataset.trainLabels == [2, 3, 4])
-    #expect(dataset.trainImages == DatasetFixtures.smallSet(seed: 2)[.trainImages].map { Array($0.dropFirst(16)) })
-    #expect(dataset.testImages == DatasetFixtures.smallSet(seed: 1)[.testImages].map { Array($0.dropFirst(16)) })
+    #expect(
+      dataset.trainImages
+        == DatasetFixtures.smallSet(seed: 2)[.trainImages].map { Array($0.dropFirst(16)) })
+    #expect(
+      dataset.testImages
+        == DatasetFixtures.smallSet(seed: 1)[.testImages].map { Array($0.dropFirst(16)) })
   }
 }

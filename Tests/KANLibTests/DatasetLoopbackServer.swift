@@ -5,7 +5,9 @@ import Foundation
 final class DatasetLoopbackServer {
   struct StartError: Error, CustomStringConvertible {
     let output: String
-    var description: String { "python3 -m http.server did not report its port; it printed: \(output)" }
+    var description: String {
+      "python3 -m http.server did not report its port; it printed: \(output)"
+    }
   }
 
   private let process = Process()

@@ -39,7 +39,8 @@ struct RealDataExpectation: Sendable, CustomTestStringConvertible {
     #expect(Array(dataset.trainLabels.prefix(5)) == expected.firstTrainLabels)
     #expect(Array(dataset.testLabels.prefix(5)) == expected.firstTestLabels)
     #expect(dataset.trainLabels.count { $0 == 0 } == expected.trainZeroCount)
-    #expect(dataset.trainImages.prefix(784).reduce(0) { $0 + Int($1) } == expected.firstTrainImageSum)
+    #expect(
+      dataset.trainImages.prefix(784).reduce(0) { $0 + Int($1) } == expected.firstTrainImageSum)
     #expect(dataset.testImages.suffix(784).reduce(0) { $0 + Int($1) } == expected.lastTestImageSum)
   }
 
@@ -105,7 +106,8 @@ struct RealDataExpectation: Sendable, CustomTestStringConvertible {
         == .invalidLabel(
           path: directory + "/train-labels-idx1-ubyte", index: 1, value: 10, classCount: 10))
     set = DatasetFixtures.smallSet()
-    set[.testImages] = DatasetFixtures.idx(dimensions: [2, 3, 2], payload: Array(repeating: 0, count: 12))
+    set[.testImages] = DatasetFixtures.idx(
+      dimensions: [2, 3, 2], payload: Array(repeating: 0, count: 12))
     let (sizeError, _) = try loadingError(set)
     #expect(sizeError.description.contains("has 2×3 images but"))
     #expect(sizeError.description.contains("has 3×2 images"))
@@ -116,7 +118,10 @@ struct RealDataExpectation: Sendable, CustomTestStringConvertible {
       ([0, 0], "file has 2 bytes, too short for the 4-byte magic number"),
       ([0, 0, 0x0d, 1, 0, 0, 0, 1, 0], "element type 0x0d is not supported"),
       ([0, 0, 8, 1, 0, 0], "header truncated: rank 1 needs 8 bytes, file has 6"),
-      (DatasetFixtures.idx(dimensions: [0], payload: []), "dimension 0 of a label file (count) is 0"),
+      (
+        DatasetFixtures.idx(dimensions: [0], payload: []),
+        "dimension 0 of a label file (count) is 0"
+      ),
     ]
     for (bytes, reason) in cases {
       do {
@@ -171,17 +176,21 @@ struct RealDataExpectation: Sendable, CustomTestStringConvertible {
     let path = directory + "/t10k-labels-idx1-ubyte.gz"
     let actual = IDXFile.sha256(try #require(set[.testLabels]))
     #expect(
-      error == .checksumMismatch(path: path, expected: String(repeating: "0", count: 64), actual: actual))
+      error
+        == .checksumMismatch(
+          path: path, expected: String(repeating: "0", count: 64), actual: actual))
     #expect(error.description.contains(path) && error.description.contains("--no-verify"))
     #expect(loadError(directory: directory, checksums: DatasetFixtures.checksums(set)) == nil)
 
     // The public entry point verifies against the published table.
     #expect(throws: DatasetError.self) {
       try DatasetLocator.load(
-        .mnist, dataDirectory: directory, verify: true, environment: [:], workingDirectory: directory)
+        .mnist, dataDirectory: directory, verify: true, environment: [:],
+        workingDirectory: directory)
     }
     let loaded = try DatasetLocator.load(
-      .mnist, dataDirectory: directory, verify: false, environment: [:], workingDirectory: directory)
+      .mnist, dataDirectory: directory, verify: false, environment: [:], workingDirectory: directory
+    )
     #expect((loaded.trainCount, loaded.testCount, loaded.rows, loaded.columns) == (3, 2, 2, 3))
     #expect(loaded.trainLabels == [0, 1, 2])
     #expect(loaded.testImages == (0..<12).map { UInt8($0 * 7) })

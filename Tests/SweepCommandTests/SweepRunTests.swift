@@ -9,7 +9,8 @@ import Testing
 
 /// `sweep run` with real worker processes on real SQLite files.
 @Suite(.serialized) struct SweepRunTests {
-  static func write(_ text: String, to directory: URL, name: String = "sweep.yaml") throws -> String {
+  static func write(_ text: String, to directory: URL, name: String = "sweep.yaml") throws -> String
+  {
     let path = directory.appendingPathComponent(name).path
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
@@ -22,7 +23,9 @@ import Testing
     for name in try FileManager.default.contentsOfDirectory(atPath: logs.path) {
       let text = try String(contentsOfFile: logs.appendingPathComponent(name).path, encoding: .utf8)
       for line in text.split(separator: "\n") where line.contains(": completed") {
-        if let range = line.range(of: "trial "), let number = Int(line[range.upperBound...].prefix { $0.isNumber }) {
+        if let range = line.range(of: "trial "),
+          let number = Int(line[range.upperBound...].prefix { $0.isNumber })
+        {
           counts[number, default: 0] += 1
         }
       }
@@ -33,8 +36,10 @@ import Testing
   static func allLogs(in directory: URL, sweep: String) -> String {
     let logs = directory.appendingPathComponent("\(sweep)/logs")
     let names = (try? FileManager.default.contentsOfDirectory(atPath: logs.path)) ?? []
-    return names.compactMap { try? String(contentsOfFile: logs.appendingPathComponent($0).path, encoding: .utf8) }
-      .joined(separator: "\n")
+    return names.compactMap {
+      try? String(contentsOfFile: logs.appendingPathComponent($0).path, encoding: .utf8)
+    }
+    .joined(separator: "\n")
   }
 
   static func start(_ arguments: [String], log: URL) throws -> Process {
@@ -83,24 +88,30 @@ import Testing
     #expect(trials.allSatisfy { $0.state == .completed && $0.attempt == 1 })
     let completions = try Self.completions(in: directory, sweep: "forty")
     #expect(completions.count == 40 && completions.values.allSatisfy { $0 == 1 })
-    let everything = outcome.standardOutput + outcome.standardError + Self.allLogs(in: directory, sweep: "forty")
+    let everything =
+      outcome.standardOutput + outcome.standardError + Self.allLogs(in: directory, sweep: "forty")
     #expect(!everything.contains("database is locked"))
-    #expect(Set(trials.compactMap(\.workerPID)).count >= 2, "trials were spread over several workers")
+    #expect(
+      Set(trials.compactMap(\.workerPID)).count >= 2, "trials were spread over several workers")
     // Submitting again adds nothing and runs nothing.
     let again = try CommandRunner.run(["run", file, "--db", db, "--workers", "4", "--plain"])
     #expect(again.status == 0 && again.standardOutput.contains("40 trials planned, 0 new"))
 
     // rerun: MATCH, then a real mismatch after a stored metric is altered.
     let match = try CommandRunner.run(["rerun", "forty:7", "--db", db])
-    #expect(match.status == 0 && match.standardOutput.contains("MATCH"), "\(match.standardOutput)\(match.standardError)")
+    #expect(
+      match.status == 0 && match.standardOutput.contains("MATCH"),
+      "\(match.standardOutput)\(match.standardError)")
     let trial = try #require(trials.first { $0.number == 7 })
     try store.write { db in
       try db.execute(
-        sql: "UPDATE metric SET bits = bits + 1 WHERE trial_id = ? AND name = 'test_loss'", arguments: [trial.id])
+        sql: "UPDATE metric SET bits = bits + 1 WHERE trial_id = ? AND name = 'test_loss'",
+        arguments: [trial.id])
     }
     let mismatch = try CommandRunner.run(["rerun", "forty:7", "--db", db])
     #expect(mismatch.status == 1)
-    #expect(mismatch.standardOutput.contains("MISMATCH") && mismatch.standardOutput.contains("test_loss"))
+    #expect(
+      mismatch.standardOutput.contains("MISMATCH") && mismatch.standardOutput.contains("test_loss"))
   }
 
   static let slowSweep = """
@@ -120,7 +131,8 @@ import Testing
     let file = try Self.write(Self.slowSweep, to: directory)
     let db = directory.appendingPathComponent("sweeps.sqlite").path
     let run = try Self.start(
-      ["run", file, "--db", db, "--workers", "2", "--plain"], log: directory.appendingPathComponent("run.log"))
+      ["run", file, "--db", db, "--workers", "2", "--plain"],
+      log: directory.appendingPathComponent("run.log"))
     defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
     let store = try SweepStore(path: db)
     var victim: TrialRecord?
@@ -146,7 +158,10 @@ import Testing
     #expect(retried.error == nil)
     let completions = try Self.completions(in: directory, sweep: "slow")
     #expect(completions.count == 4 && completions.values.allSatisfy { $0 == 1 })
-    #expect(try store.metrics(trialID: retried.id).filter { $0.name == "test_loss" }.map(\.epoch) == [1, 2, 3])
+    #expect(
+      try store.metrics(trialID: retried.id).filter { $0.name == "test_loss" }.map(\.epoch) == [
+        1, 2, 3,
+      ])
   }
 
   @Test func killedSchedulerResumesWithNothingLostOrDuplicated() throws {
@@ -155,7 +170,8 @@ import Testing
     let file = try Self.write(Self.slowSweep, to: directory)
     let db = directory.appendingPathComponent("sweeps.sqlite").path
     let first = try Self.start(
-      ["run", file, "--db", db, "--workers", "2", "--plain"], log: directory.appendingPathComponent("run1.log"))
+      ["run", file, "--db", db, "--workers", "2", "--plain"],
+      log: directory.appendingPathComponent("run1.log"))
     let store = try SweepStore(path: db)
     let reached = try Self.waitUntil(timeout: 120) {
       guard let sweep = try store.sweep(named: "slow") else { return false }
@@ -226,7 +242,9 @@ import Testing
     }
     #expect(try store.sweeps().map(\.name) == before)
     let fresh = directory.appendingPathComponent("never.sqlite").path
-    _ = try CommandRunner.run(["run", directory.appendingPathComponent("bad.yaml").path, "--db", fresh])
+    _ = try CommandRunner.run([
+      "run", directory.appendingPathComponent("bad.yaml").path, "--db", fresh,
+    ])
     #expect(!FileManager.default.fileExists(atPath: fresh))
   }
 
@@ -239,12 +257,15 @@ import Testing
     let db = directory.appendingPathComponent("sweeps.sqlite").path
     #expect(try CommandRunner.run(["run", file, "--db", db, "--plain"]).status == 0)
     let status = try CommandRunner.run(["status", "st", "--db", db, "--json"])
-    let object = try #require(try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
     let trials = try #require(object["trials"] as? [String: Int])
     #expect(trials == ["queued": 0, "running": 0, "completed": 2, "failed": 0, "pruned": 0])
     #expect(object["best"] is [String: Any] && object["eta_seconds"] != nil)
     let show = try CommandRunner.run(["show", "st:1", "--db", db])
-    #expect(show.status == 0 && show.standardOutput.contains("--grid-size 4") && show.standardOutput.contains("--seed 0"))
+    #expect(
+      show.status == 0 && show.standardOutput.contains("--grid-size 4")
+        && show.standardOutput.contains("--seed 0"))
     #expect(show.standardOutput.contains("OpenBLAS"))
     let missing = try CommandRunner.run(["show", "st:9", "--db", db])
     #expect(missing.status != 0 && missing.standardError.contains("no trial 9"))

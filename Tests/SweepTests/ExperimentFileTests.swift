@@ -39,41 +39,50 @@ import Testing
 
   static let badCases: [BadCase] = [
     BadCase(
-      name: "syntax", text: "name: x\nparameters:\n  grid_size: {values: [3, 5}\n", line: 3, column: 28,
+      name: "syntax", text: "name: x\nparameters:\n  grid_size: {values: [3, 5}\n", line: 3,
+      column: 28,
       fragments: ["YAML syntax error"]),
     BadCase(
-      name: "unknown key", text: "name: x\nparamters:\n  grid_size: {value: 3}\n", line: 2, column: 1,
+      name: "unknown key", text: "name: x\nparamters:\n  grid_size: {value: 3}\n", line: 2,
+      column: 1,
       fragments: ["paramters", "did you mean 'parameters'"]),
     BadCase(
-      name: "unknown parameter", text: "name: x\nparameters:\n  grid_sise: {value: 3}\n", line: 3, column: 3,
+      name: "unknown parameter", text: "name: x\nparameters:\n  grid_sise: {value: 3}\n", line: 3,
+      column: 3,
       fragments: ["parameters.grid_sise", "did you mean 'grid_size'"]),
     BadCase(
       name: "wrong type", text: "name: x\nparameters:\n  grid_size: {values: [3, five]}\n", line: 3,
       column: 27, fragments: ["parameters.grid_size.values[1]", "must be an integer"]),
     BadCase(
-      name: "empty list", text: "name: x\nparameters:\n  spline_order: {values: []}\n", line: 3, column: 26,
+      name: "empty list", text: "name: x\nparameters:\n  spline_order: {values: []}\n", line: 3,
+      column: 26,
       fragments: ["parameters.spline_order.values", "at least one"]),
     BadCase(
       name: "out of range", text: "name: x\nparameters:\n  grid_size: {values: [3, 0]}\n", line: 3,
       column: 27, fragments: ["values[1]", "at least 1"]),
     BadCase(
-      name: "negative learning rate", text: "name: x\nparameters:\n  learning_rate: {value: -0.1}\n",
+      name: "negative learning rate",
+      text: "name: x\nparameters:\n  learning_rate: {value: -0.1}\n",
       line: 3, column: 26, fragments: ["learning_rate.value", "positive"]),
     BadCase(
-      name: "unknown dataset", text: "name: x\nparameters:\n  dataset: {values: [mnist, fashion]}\n",
+      name: "unknown dataset",
+      text: "name: x\nparameters:\n  dataset: {values: [mnist, fashion]}\n",
       line: 3, column: 29, fragments: ["unknown dataset 'fashion'", "fashion_mnist"]),
     BadCase(
-      name: "run cap", text: "name: x\nrun_cap: 3\nparameters:\n  grid_size: {values: [3, 5, 7, 9]}\n",
+      name: "run cap",
+      text: "name: x\nrun_cap: 3\nparameters:\n  grid_size: {values: [3, 5, 7, 9]}\n",
       line: 2, column: 10, fragments: ["run_cap", "4 trials", "more than run_cap 3"]),
     BadCase(
       name: "missing name", text: "parameters:\n  grid_size: {value: 3}\n", line: 1, column: 1,
       fragments: ["name", "required"]),
     BadCase(
-      name: "bad name", text: "name: a b\nparameters:\n  grid_size: {value: 3}\n", line: 1, column: 7,
+      name: "bad name", text: "name: a b\nparameters:\n  grid_size: {value: 3}\n", line: 1,
+      column: 7,
       fragments: ["may use only"]),
     BadCase(
       name: "distribution on grid",
-      text: "name: x\nparameters:\n  learning_rate: {distribution: uniform, min: 0.1, max: 0.2}\n", line: 3,
+      text: "name: x\nparameters:\n  learning_rate: {distribution: uniform, min: 0.1, max: 0.2}\n",
+      line: 3,
       column: 33, fragments: ["method: random"]),
   ]
 
@@ -98,7 +107,8 @@ import Testing
     let pool: [(String, [String])] = [
       ("grid_size", ["3", "4", "5", "6", "7"]), ("spline_order", ["1", "2", "3"]),
       ("learning_rate", ["0.1", "0.01", "0.001", "0.0001"]), ("epochs", ["1", "2", "3"]),
-      ("dataset", ["toy_xy", "toy_exp_sin", "toy_exp_4d"]), ("batch_size", ["8", "16", "32", "64"]),
+      ("dataset", ["toy_xy", "toy_exp_sin", "toy_exp_4d"]),
+      ("batch_size", ["8", "16", "32", "64"]),
     ]
     for _ in 0..<50 {
       var text = "name: prop\nseeds: ["
@@ -129,12 +139,15 @@ import Testing
         spline_order: {values: [1, 2, 3]}
       """
     let six = try ExperimentFile(text: text, path: "r.yaml").plannedTrials()
-    let ten = try ExperimentFile(text: text.replacingOccurrences(of: "run_cap: 6", with: "run_cap: 10"), path: "r.yaml")
-      .plannedTrials()
+    let ten = try ExperimentFile(
+      text: text.replacingOccurrences(of: "run_cap: 6", with: "run_cap: 10"), path: "r.yaml"
+    )
+    .plannedTrials()
     #expect(six.count == 6 && ten.count == 10)
     #expect(Array(ten.prefix(6)).map(\.identity) == six.map(\.identity))
     for trial in ten {
-      #expect(trial.configuration.learningRate >= 0.0001 && trial.configuration.learningRate <= 0.01)
+      #expect(
+        trial.configuration.learningRate >= 0.0001 && trial.configuration.learningRate <= 0.01)
       #expect((3...10).contains(trial.configuration.gridSize))
     }
   }

@@ -6,7 +6,8 @@ import Testing
 
 @Suite struct SweepStoreTests {
   static func temporaryStore() throws -> (SweepStore, URL) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "store-\(UUID().uuidString)")
     return (try SweepStore(path: directory.appendingPathComponent("sweeps.sqlite").path), directory)
   }
 
@@ -47,13 +48,18 @@ import Testing
       epoch: 1, trainLoss: .nan, testLoss: .infinity, testAccuracy: nil, testRMSE: -.infinity,
       learningRate: 0.1, seconds: 1, samplesPerSecond: 2)
     try store.recordEpoch(metrics, trial: a, worker: worker)
-    let stored = Dictionary(uniqueKeysWithValues: try store.metrics(trialID: a.id).map { ($0.name, $0.value) })
+    let stored = Dictionary(
+      uniqueKeysWithValues: try store.metrics(trialID: a.id).map { ($0.name, $0.value) })
     #expect(stored["train_loss"]?.isNaN == true)
     #expect(stored["test_loss"] == .infinity && stored["test_rmse"] == -.infinity)
     #expect(stored["learning_rate"] == Double(Float(0.1)))
     // Another worker cannot complete a trial it does not own.
-    #expect(!(try store.complete(a, worker: other, checkpoint: ("p", "h", 1), parameterCount: 1, trainingSeconds: 1)))
-    #expect(try store.complete(a, worker: worker, checkpoint: ("p", "h", 1), parameterCount: 1, trainingSeconds: 1))
+    #expect(
+      !(try store.complete(
+        a, worker: other, checkpoint: ("p", "h", 1), parameterCount: 1, trainingSeconds: 1)))
+    #expect(
+      try store.complete(
+        a, worker: worker, checkpoint: ("p", "h", 1), parameterCount: 1, trainingSeconds: 1))
   }
 
   @Test func lostTrialsAreRequeuedThenFailedAfterMaxAttempts() throws {
@@ -65,7 +71,8 @@ import Testing
       let trial = try #require(try store.claim(sweepID: submission.sweepID, worker: dead))
       #expect(trial.attempt == attempt)
       let recovered = try store.recoverLostTrials(
-        sweepID: submission.sweepID, grace: 3600, maxAttempts: 2, localHost: "here", isAlive: { _ in false })
+        sweepID: submission.sweepID, grace: 3600, maxAttempts: 2, localHost: "here",
+        isAlive: { _ in false })
       #expect(recovered.map(\.id) == [trial.id])
       let after = try #require(try store.trial(sweepID: submission.sweepID, number: trial.number))
       #expect(after.state == (attempt < 2 ? .queued : .failed))
@@ -75,10 +82,12 @@ import Testing
     let remote = WorkerIdentity(host: "elsewhere", pid: 5)
     _ = try #require(try store.claim(sweepID: submission.sweepID, worker: remote))
     let kept = try store.recoverLostTrials(
-      sweepID: submission.sweepID, grace: 3600, maxAttempts: 2, localHost: "here", isAlive: { _ in false })
+      sweepID: submission.sweepID, grace: 3600, maxAttempts: 2, localHost: "here",
+      isAlive: { _ in false })
     #expect(kept.isEmpty)
     let stale = try store.recoverLostTrials(
-      sweepID: submission.sweepID, grace: -1, maxAttempts: 2, localHost: "here", isAlive: { _ in true })
+      sweepID: submission.sweepID, grace: -1, maxAttempts: 2, localHost: "here",
+      isAlive: { _ in true })
     #expect(stale.count == 1)
   }
 }

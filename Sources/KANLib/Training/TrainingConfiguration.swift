@@ -60,7 +60,7 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
   public init() {}
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case dataset, model, epochs, normalization, seed
+    case dataset, model
     case hiddenLayers = "hidden_layers"
     case gridSize = "grid_size"
     case splineOrder = "spline_order"
@@ -70,6 +70,7 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     case scaleBase = "scale_base"
     case scaleSpline = "scale_spline"
     case baseActivation = "base_activation"
+    case epochs
     case batchSize = "batch_size"
     case learningRate = "learning_rate"
     case weightDecay = "weight_decay"
@@ -79,8 +80,10 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     case updateGridEpochs = "update_grid_epochs"
     case regularizeActivation = "regularize_activation"
     case regularizeEntropy = "regularize_entropy"
+    case normalization
     case trainLimit = "train_limit"
     case testLimit = "test_limit"
+    case seed
   }
 
   /// The snake_case names of every field, as sweep files spell them.

@@ -71,7 +71,7 @@ enum ParameterKind {
 
 extension TrainingConfiguration {
   /// Parameters that only affect KAN models.
-  static let kanOnlyParameterNames = [
+  public static let kanOnlyParameterNames = [
     "grid_size", "spline_order", "grid_range", "grid_eps", "scale_noise", "scale_base",
     "scale_spline",
     "update_grid_every", "update_grid_epochs", "regularize_activation", "regularize_entropy",

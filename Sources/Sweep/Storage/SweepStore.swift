@@ -63,6 +63,11 @@ public final class SweepStore: Sendable {
     }
   }
 
+  /// Runs `body` on a read-only snapshot (for other modules that read in bulk).
+  public func readSnapshot<T>(_ body: (Database) throws -> T) throws -> T {
+    try pool.read(body)
+  }
+
   /// The folder beside the database where a sweep's checkpoints and logs go.
   public func outputDirectory(sweep: String) -> String {
     URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(sweep).path
@@ -75,6 +80,12 @@ public struct StoreError: Error, CustomStringConvertible {
   public let path: String
   /// What went wrong.
   public let message: String
+
+  /// Creates an error about the store at `path`.
+  public init(path: String, message: String) {
+    self.path = path
+    self.message = message
+  }
 
   /// `path: message`.
   public var description: String { "\(path): \(message)" }

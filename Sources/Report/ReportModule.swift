@@ -1,2 +1,0 @@
-/// The report layer (HTML and CSV comparisons) arrives with issue #5.
-public enum ReportModule {}
