@@ -25,12 +25,17 @@ struct DataCommand: ParsableCommand {
       completion: .list(ImageDatasetName.allCases.map(\.rawValue)))
     var dataset: String
 
-    @Option(help: "Base URL of a mirror holding the .gz files (default: the data set's own).")
+    @Option(
+      help: ArgumentHelp(
+        "Base URL of a mirror holding the .gz files (default: the data set's own).",
+        valueName: "url"))
     var mirror: String?
 
     @Option(
       name: .customLong("to"),
-      help: "Folder to download into (default: ./data/mnist or ./data/fashion-mnist).")
+      help: ArgumentHelp(
+        "Folder to download into (default: ./data/mnist or ./data/fashion-mnist).",
+        valueName: "directory"))
     var directory: String?
 
     /// The data set named by the argument; `fashion-mnist` is accepted too.

@@ -10,7 +10,8 @@ struct SweepCommand: ParsableCommand {
     subcommands: [
       RunCommand.self, StatusCommand.self, ReportCommand.self, ShowCommand.self, RerunCommand.self,
       ValidateCommand.self,
-      SubmitCommand.self, TrainCommand.self, EvalCommand.self, DataCommand.self, WorkerCommand.self,
+      SubmitCommand.self, TrainCommand.self, EvalCommand.self, DataCommand.self,
+      BenchReportCommand.self, WorkerCommand.self,
     ])
 
   static func main() {

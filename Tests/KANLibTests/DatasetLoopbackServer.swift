@@ -36,15 +36,19 @@ final class DatasetLoopbackServer {
       text += String(decoding: chunk, as: UTF8.self)
     }
     guard let match = text.firstMatch(of: /port (\d+)/), let port = Int(match.1) else {
-      if process.isRunning { process.terminate() }
+      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+      process.waitUntilExit()
       throw StartError(output: text)
     }
     self.port = port
   }
 
   /// Ends the server process and waits for it.
+  ///
+  /// SIGKILL, because a child started from a Dispatch worker thread inherits its blocked signal
+  /// mask, SIGTERM included, so `terminate()` would leave the server running.
   func stop() {
-    if process.isRunning { process.terminate() }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
   }
 }

@@ -69,10 +69,7 @@ public struct ReportSweep: Sendable {
     let extra = try store.reportRows(sweepID: record.id)
     for (trialID, epoch, name, value) in extra.metrics {
       guard let index = indexByID[trialID], epoch >= 1 else { continue }
-      var values = trials[index].metrics[name] ?? []
-      if values.count < epoch { values += Array(repeating: nil, count: epoch - values.count) }
-      values[epoch - 1] = value
-      trials[index].metrics[name] = values
+      trials[index].metrics[name, default: []].set(value, at: epoch - 1)
     }
     for (trialID, sha) in extra.checkpoints {
       if let index = indexByID[trialID] { trials[index].checkpointSHA256 = sha }
@@ -158,5 +155,13 @@ extension TrainingConfiguration {
     case "seed": return String(seed)
     default: return ""
     }
+  }
+}
+
+extension Array where Element == Double? {
+  /// Stores `value` at `index`, growing the array with nils as needed (in place).
+  mutating func set(_ value: Double, at index: Int) {
+    if count <= index { append(contentsOf: repeatElement(nil, count: index + 1 - count)) }
+    self[index] = value
   }
 }

@@ -53,22 +53,31 @@ public enum CSVWriter {
     return output
   }
 
-  /// `metrics.csv`: sweep, trial, epoch, metric, value.
+  /// `metrics.csv`: sweep, trial, epoch, metric, value (built as bytes: it can have millions of
+  /// rows).
   public static func metrics(_ sweeps: [ReportSweep]) -> String {
-    var output = row(["sweep", "trial", "epoch", "metric", "value"])
+    var output = [UInt8]()
+    output.reserveCapacity(sweeps.reduce(0) { $0 + $1.trials.count } * 20 * 6 * 40)
+    output += Array(row(["sweep", "trial", "epoch", "metric", "value"]).utf8)
     for sweep in sweeps {
+      let sweepField = Array((quote(sweep.record.name) + ",").utf8)
       for trial in sweep.trials {
+        let trialField = Array((String(trial.number) + ",").utf8)
         for name in trial.metrics.keys.sorted() {
+          let nameField = Array(("," + quote(name) + ",").utf8)
           for (index, stored) in (trial.metrics[name] ?? []).enumerated() {
             guard let value = stored else { continue }
-            output += row([
-              trial.sweep, String(trial.number), String(index + 1), name, number(value),
-            ])
+            output += sweepField
+            output += trialField
+            output += String(index + 1).utf8
+            output += nameField
+            output += number(value).utf8
+            output += [13, 10]
           }
         }
       }
     }
-    return output
+    return String(decoding: output, as: UTF8.self)
   }
 
   /// A number as pandas and spreadsheets read it back exactly (`nan`, `inf`, `-inf` for the
