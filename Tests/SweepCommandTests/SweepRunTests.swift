@@ -187,7 +187,9 @@ import Testing
     let trials = try store.trials(sweepID: sweep.id)
     #expect(trials.count == 4 && trials.allSatisfy { $0.state == .completed })
     let completions = try Self.completions(in: directory, sweep: "slow")
-    #expect(completions.count == 4 && completions.values.allSatisfy { $0 == 1 }, "\(completions)")
+    #expect(
+      completions.count == 4 && completions.values.allSatisfy { $0 == 1 },
+      "\(completions) \(Self.allLogs(in: directory, sweep: "slow"))")
   }
 
   @Test func divergingTrialFailsWithItsReasonAndTheSweepGoesOn() throws {

@@ -133,7 +133,9 @@ public final class SweepScheduler {
     workerCounter += 1
     let logDirectory = URL(fileURLWithPath: store.outputDirectory(sweep: sweep.name))
       .appendingPathComponent("logs")
-    let logPath = logDirectory.appendingPathComponent("worker-\(workerCounter).log").path
+    let logPath = logDirectory.appendingPathComponent(
+      "worker-\(ProcessInfo.processInfo.processIdentifier)-\(workerCounter).log"
+    ).path
     do {
       try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
       if !FileManager.default.fileExists(atPath: logPath) {
