@@ -2,6 +2,7 @@ import GRDB
 
 /// A row of the `sweep` table: one experiment file as submitted.
 public struct SweepRecord: Codable, Sendable, FetchableRecord, TableRecord {
+  /// The table name.
   public static let databaseTableName = "sweep"
   /// Row id.
   public var id: Int64

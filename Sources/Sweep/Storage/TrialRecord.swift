@@ -4,6 +4,7 @@ import KANLib
 
 /// A row of the `trial` table.
 public struct TrialRecord: Codable, Sendable, FetchableRecord, TableRecord {
+  /// The table name.
   public static let databaseTableName = "trial"
   /// Row id.
   public var id: Int64
