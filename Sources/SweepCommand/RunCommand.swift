@@ -67,7 +67,9 @@ struct RunCommand: ParsableCommand {
     StopSignal.install()
     let scheduler = SweepScheduler(
       store: store, sweep: sweep, options: options, executable: Self.executablePath())
-    let display = SweepProgress(interactive: !plain && isatty(STDOUT_FILENO) == 1)
+    let varying = Set(
+      experiment.parameters.filter { ($0.specification.gridValues?.count ?? 2) > 1 }.map(\.name))
+    let display = SweepProgress(interactive: !plain && isatty(STDOUT_FILENO) == 1, varying: varying)
     let interrupted = try scheduler.run { counts, events in
       display.update(counts: counts, events: events)
     }
@@ -92,10 +94,14 @@ struct RunCommand: ParsableCommand {
 /// Prints scheduler progress: one line per finished trial and, on a terminal, a bar with ETA.
 final class SweepProgress {
   let interactive: Bool
+  let varying: Set<String>
   let start = Date()
   private var firstDone: Int?
 
-  init(interactive: Bool) { self.interactive = interactive }
+  init(interactive: Bool, varying: Set<String>) {
+    self.interactive = interactive
+    self.varying = varying
+  }
 
   func update(counts: [TrialState: Int], events: [SweepScheduler.Event]) {
     if interactive && !events.isEmpty { print("\r\u{1B}[K", terminator: "") }
@@ -108,7 +114,7 @@ final class SweepProgress {
         }
       }
       if let seconds = trial.trainingSeconds { text += String(format: " %.1fs", seconds) }
-      text += " " + trial.parameters
+      text += " " + compactParameters(trial.parameters, only: varying) + " seed \(trial.seed)"
       if trial.state == .failed, let error = trial.error {
         text += " — " + (error.split(separator: "\n").first.map(String.init) ?? error)
       }
@@ -136,4 +142,16 @@ final class SweepProgress {
   func finish() {
     if interactive { print("") }
   }
+}
+
+/// `k=v` pairs of a trial's stored parameter JSON, limited to `only` when it is not empty.
+func compactParameters(_ json: String, only: Set<String> = []) -> String {
+  guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]
+  else {
+    return json
+  }
+  return object.keys.sorted().filter { only.isEmpty || only.contains($0) }.map {
+    "\($0)=\(object[$0] ?? "")"
+  }
+  .joined(separator: " ")
 }

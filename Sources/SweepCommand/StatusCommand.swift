@@ -60,7 +60,7 @@ struct StatusCommand: ParsableCommand {
         if let best = summary.best {
           print(
             "  best \(summary.metric) \(String(format: "%.6g", best.value)): trial \(best.trial.number) "
-              + best.trial.parameters + " seed \(best.trial.seed)")
+              + compactParameters(best.trial.parameters) + " seed \(best.trial.seed)")
         }
         for (trial, age) in summary.running {
           print(

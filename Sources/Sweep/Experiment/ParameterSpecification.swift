@@ -11,8 +11,8 @@ public enum ParameterSpecification: Sendable, Hashable {
   /// A number whose logarithm is uniform in [log min, log max] (`distribution: log_uniform_values`).
   case logUniform(min: Double, max: Double)
 
-  /// The values a grid visits.
-  var gridValues: [ParameterValue]? {
+  /// The values a grid visits (nil for distributions).
+  public var gridValues: [ParameterValue]? {
     switch self {
     case .fixed(let value): return [value]
     case .values(let values): return values
