@@ -11,7 +11,7 @@ struct SweepCommand: ParsableCommand {
       RunCommand.self, StatusCommand.self, ReportCommand.self, ShowCommand.self, RerunCommand.self,
       ValidateCommand.self,
       SubmitCommand.self, TrainCommand.self, EvalCommand.self, DataCommand.self,
-      BenchReportCommand.self, WorkerCommand.self,
+      BenchCommand.self, BenchReportCommand.self, WorkerCommand.self,
     ])
 
   static func main() {

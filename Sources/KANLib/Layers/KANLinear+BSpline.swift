@@ -11,21 +11,38 @@ extension KANLinear {
   ///
   /// - Returns: j − k, the basis index of `values[0]` (may be negative near the left end), or
   ///   `nil` when x lies outside [t₀, t_last) and every basis is zero.
+  /// With `reciprocals` ([order + 1][knotCount]: 1/(tᵢ₊ᵣ − tᵢ) at r·knotCount + i), interior
+  /// spans multiply instead of divide (the values then differ from the dividing form by rounding).
   @inline(__always)
   static func evaluateBases(
     at x: Float, knots: UnsafePointer<Float>, knotCount: Int, order: Int,
-    values: UnsafeMutablePointer<Float>, derivatives: UnsafeMutablePointer<Float>?
+    values: UnsafeMutablePointer<Float>, derivatives: UnsafeMutablePointer<Float>?,
+    reciprocals: UnsafePointer<Float>? = nil
   ) -> Int? {
-    guard x >= knots[0] && x < knots[knotCount &- 1] else { return nil }
-    var low = 0
-    var high = knotCount &- 1
-    while high &- low > 1 {
-      let middle = (low &+ high) >> 1
-      if knots[middle] <= x { low = middle } else { high = middle }
-    }
+    let lastKnot = knotCount &- 1
+    guard x >= knots[0] && x < knots[lastKnot] else { return nil }
+    // Guess the span as if the knots were uniform, then walk to the exact one: one step at most
+    // on a uniform grid, a short walk on an adapted one; always tⱼ ≤ x < tⱼ₊₁.
+    let guess = (x - knots[0]) / (knots[lastKnot] - knots[0]) * Float(lastKnot)
+    var low = guess.isFinite ? min(max(Int(guess), 0), lastKnot &- 1) : 0
+    while low > 0 && x < knots[low] { low &-= 1 }
+    while low < lastKnot &- 1 && x >= knots[low &+ 1] { low &+= 1 }
     let span = low
     values[0] = 1
-    for level in 1...max(1, order) where level <= order {
+    if span >= order && span <= knotCount &- 2 &- order {
+      // Interior span: every basis of the window exists at every level (no range checks).
+      if let reciprocals {
+        evaluateInterior(
+          at: x, span: span, knots: knots, knotCount: knotCount, order: order,
+          reciprocals: reciprocals,
+          values: values, derivatives: derivatives)
+      } else {
+        evaluateInterior(
+          at: x, span: span, knots: knots, order: order, values: values, derivatives: derivatives)
+      }
+      return span &- order
+    }
+    for level in 1...order {
       if level == order, let derivatives {
         for m in 0..<order {
           derivatives[m] = values[m]
@@ -68,6 +85,111 @@ extension KANLinear {
       }
     }
     return span &- order
+  }
+
+  /// ``evaluateBases(at:knots:knotCount:order:values:derivatives:)`` for a span whose whole
+  /// window of bases exists: the same operations in the same order, without range checks.
+  @inline(__always)
+  static func evaluateInterior(
+    at x: Float, span: Int, knots: UnsafePointer<Float>, order: Int,
+    values: UnsafeMutablePointer<Float>, derivatives: UnsafeMutablePointer<Float>?
+  ) {
+    for level in 1...order {
+      if level == order, let derivatives {
+        for m in 0..<order { derivatives[m] = values[m] }
+      }
+      let base = span &- level
+      // m = level and m = 0 have one term each (the other basis lies outside the window and is 0).
+      var i = base &+ level
+      values[level] = (x - knots[i]) / (knots[i &+ level] - knots[i]) * values[level &- 1]
+      var m = level &- 1
+      while m >= 1 {
+        i = base &+ m
+        values[m] =
+          (x - knots[i]) / (knots[i &+ level] - knots[i]) * values[m &- 1]
+          + (knots[i &+ level &+ 1] - x) / (knots[i &+ level &+ 1] - knots[i &+ 1]) * values[m]
+        m &-= 1
+      }
+      i = base
+      values[0] =
+        (knots[i &+ level &+ 1] - x) / (knots[i &+ level &+ 1] - knots[i &+ 1]) * values[0]
+    }
+    guard let derivatives else { return }
+    let k = Float(order)
+    var m = order
+    while m >= 0 {
+      let i = span &- order &+ m
+      let below: Float = m >= 1 ? derivatives[m &- 1] : 0
+      let above: Float = m <= order &- 1 ? derivatives[m] : 0
+      derivatives[m] =
+        k
+        * (below / (knots[i &+ order] - knots[i]) - above / (knots[i &+ order &+ 1] - knots[i &+ 1]))
+      m &-= 1
+    }
+  }
+
+  /// The interior recursion with precomputed reciprocal knot spans (multiplications only).
+  @inline(__always)
+  static func evaluateInterior(
+    at x: Float, span: Int, knots: UnsafePointer<Float>, knotCount: Int, order: Int,
+    reciprocals: UnsafePointer<Float>, values: UnsafeMutablePointer<Float>,
+    derivatives: UnsafeMutablePointer<Float>?
+  ) {
+    for level in 1...order {
+      if level == order, let derivatives {
+        for m in 0..<order { derivatives[m] = values[m] }
+      }
+      let inverse = reciprocals + level &* knotCount
+      let base = span &- level
+      var i = base &+ level
+      values[level] = (x - knots[i]) * inverse[i] * values[level &- 1]
+      var m = level &- 1
+      while m >= 1 {
+        i = base &+ m
+        values[m] =
+          (x - knots[i]) * inverse[i] * values[m &- 1] + (knots[i &+ level &+ 1] - x)
+          * inverse[i &+ 1] * values[m]
+        m &-= 1
+      }
+      values[0] = (knots[base &+ level &+ 1] - x) * inverse[base &+ 1] * values[0]
+    }
+    guard let derivatives else { return }
+    let k = Float(order)
+    let inverse = reciprocals + order &* knotCount
+    var m = order
+    while m >= 0 {
+      let i = span &- order &+ m
+      let below: Float = m >= 1 ? derivatives[m &- 1] : 0
+      let above: Float = m <= order &- 1 ? derivatives[m] : 0
+      derivatives[m] = k * (below * inverse[i] - above * inverse[i &+ 1])
+      m &-= 1
+    }
+  }
+
+  /// Fills `reciprocals` [in][order + 1][knotCount] with 1/(tᵢ₊ᵣ − tᵢ) for this layer's grid, and
+  /// `spacing` [in] with each input's knot spacing when its knots are uniform (within 1e-5
+  /// relative), else 0.
+  func computeReciprocals(
+    buffers: UnsafePointer<Float>, into reciprocals: UnsafeMutablePointer<Float>,
+    spacing: UnsafeMutablePointer<Float>
+  ) {
+    let c = configuration
+    let stride = (c.splineOrder + 1) * c.knotCount
+    for feature in 0..<c.inFeatures {
+      let knots = buffers + grid.offset + feature * c.knotCount
+      let step = (knots[c.knotCount - 1] - knots[0]) / Float(c.knotCount - 1)
+      var uniform = step > 0
+      for i in 0..<(c.knotCount - 1) where abs((knots[i + 1] - knots[i]) - step) > 1e-5 * step {
+        uniform = false
+      }
+      spacing[feature] = uniform ? step : 0
+      let target = reciprocals + feature * stride
+      for level in 1...c.splineOrder {
+        for i in 0..<(c.knotCount - level) {
+          target[level * c.knotCount + i] = 1 / (knots[i + level] - knots[i])
+        }
+      }
+    }
   }
 
   /// The dense B-spline basis of this layer's inputs, as efficient-kan's `b_splines`.

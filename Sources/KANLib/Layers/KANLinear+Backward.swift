@@ -14,18 +14,46 @@ extension KANLinear {
   public func backward(
     outputGradient: UnsafePointer<Float>,
     parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
-    cache: KANLinearCache, inputGradient: UnsafeMutablePointer<Float>?
+    cache: KANLinearCache, inputGradient: UnsafeMutablePointer<Float>?, profile: StepProfile? = nil
   ) {
     let c = configuration
     let batchSize = cache.batchSize
     precondition(batchSize > 0, "KANLinear.backward: no forward pass is cached")
+    let (outFeatures, width) = (c.outFeatures, c.featureWidth)
+    let weightGradient = cache.combinedWeightGradient.pointer
+    profile.measure(.gemm) {
+      BLAS.sgemm(
+        .transpose, .none, m: outFeatures, n: width, k: batchSize,
+        a: outputGradient, lda: outFeatures, b: cache.features.pointer, ldb: width,
+        c: weightGradient, ldc: width)
+    }
+    profile.measure(.elementwise) {
+      splitWeightGradient(weightGradient, parameters: parameters, gradients: gradients)
+    }
+    guard let inputGradient else { return }
+    precondition(
+      cache.hasDerivatives,
+      "KANLinear.backward: an input gradient needs a forward pass with needsInputGradient")
+    let featureGradient = cache.featureGradient.pointer
+    profile.measure(.gemm) {
+      BLAS.sgemm(
+        .none, .none, m: batchSize, n: width, k: outFeatures,
+        a: outputGradient, lda: outFeatures, b: cache.combinedWeight.pointer, ldb: width,
+        c: featureGradient, ldc: width)
+    }
+    profile.measure(.elementwise) {
+      accumulateInputGradient(cache: cache, into: inputGradient)
+    }
+  }
+
+  /// Splits dW [out, in·(1 + G + k)] into the three parameter gradients (accumulating).
+  func splitWeightGradient(
+    _ weightGradient: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
+    gradients: UnsafeMutablePointer<Float>
+  ) {
+    let c = configuration
     let (inFeatures, outFeatures, count) = (c.inFeatures, c.outFeatures, c.coefficientCount)
     let width = c.featureWidth
-    let weightGradient = cache.combinedWeightGradient.pointer
-    BLAS.sgemm(
-      .transpose, .none, m: outFeatures, n: width, k: batchSize,
-      a: outputGradient, lda: outFeatures, b: cache.features.pointer, ldb: width,
-      c: weightGradient, ldc: width)
 
     let baseGradient = gradients + baseWeight.offset
     let splineGradient = gradients + splineWeight.offset
@@ -58,16 +86,16 @@ extension KANLinear {
         for index in 0..<(inFeatures &* count) { target[index] += row[index] }
       }
     }
+  }
 
-    guard let inputGradient else { return }
-    precondition(
-      cache.hasDerivatives,
-      "KANLinear.backward: an input gradient needs a forward pass with needsInputGradient")
+  /// dx = act′(x) ⊙ dF[:, :in] + Σ dB/dx ⊙ dF[:, in:], from the cached features' gradient.
+  func accumulateInputGradient(
+    cache: KANLinearCache, into inputGradient: UnsafeMutablePointer<Float>
+  ) {
+    let c = configuration
+    let (inFeatures, count, width) = (c.inFeatures, c.coefficientCount, c.featureWidth)
+    let batchSize = cache.batchSize
     let featureGradient = cache.featureGradient.pointer
-    BLAS.sgemm(
-      .none, .none, m: batchSize, n: width, k: outFeatures,
-      a: outputGradient, lda: outFeatures, b: cache.combinedWeight.pointer, ldb: width,
-      c: featureGradient, ldc: width)
     let order = c.splineOrder
     let activation = c.baseActivation
     let input = cache.input.pointer

@@ -18,6 +18,8 @@ public final class KAN: Network {
   public let buffers: TensorArena
   /// Whether backward also computes dL/dx of the network input.
   public var computesInputGradient = false
+  /// Where forward and backward report their time (for `sweep bench`), if anywhere.
+  public var profile: StepProfile?
 
   private let caches: [KANLinearCache]
   private var outputs: [FloatBuffer] = []
@@ -79,7 +81,8 @@ public final class KAN: Network {
       layer.forward(
         input: current, batchSize: batchSize, parameters: parameters.storage.pointer,
         buffers: buffers.storage.pointer, cache: caches[index],
-        needsInputGradient: index > 0 || computesInputGradient, output: outputs[index].pointer)
+        needsInputGradient: index > 0 || computesInputGradient, output: outputs[index].pointer,
+        profile: profile)
       current = UnsafePointer(outputs[index].pointer)
     }
     return outputs[layers.count - 1].pointer
@@ -95,7 +98,7 @@ public final class KAN: Network {
       layers[index].backward(
         outputGradient: upstream, parameters: parameters.storage.pointer,
         gradients: gradients.pointer, cache: caches[index],
-        inputGradient: wantsInput ? layerInputGradients[index].pointer : nil)
+        inputGradient: wantsInput ? layerInputGradients[index].pointer : nil, profile: profile)
       upstream = UnsafePointer(layerInputGradients[index].pointer)
     }
   }
