@@ -25,7 +25,7 @@ struct IDXFile: Sendable {
   var itemCount: Int { dimensions[0] }
 
   /// Parses the decompressed bytes of an IDX file whose rank must be `expectedRank`.
-  init(bytes: [UInt8], path: String, expectedRank: Int) throws(DatasetError) {
+  init(bytes: consuming [UInt8], path: String, expectedRank: Int) throws(DatasetError) {
     let kind = expectedRank == 1 ? "a label file (count)" : "an image file (count×rows×columns)"
     guard bytes.count >= 4 else {
       throw .invalidIDX(
@@ -77,7 +77,10 @@ struct IDXFile: Sendable {
     }
     self.path = path
     self.dimensions = dimensions
-    self.payload = Array(bytes[headerLength...])
+    // Drop the header in place: a copy would double the peak memory of loading the images.
+    var payload = consume bytes
+    payload.removeFirst(headerLength)
+    self.payload = payload
   }
 
   /// Reads `path` (inflating it when the name ends in `.gz`), checks its SHA-256 against
@@ -92,7 +95,7 @@ struct IDXFile: Sendable {
         throw .checksumMismatch(path: path, expected: expectedSHA256, actual: actual)
       }
     }
-    return try IDXFile(bytes: bytes, path: path, expectedRank: expectedRank)
+    return try IDXFile(bytes: consume bytes, path: path, expectedRank: expectedRank)
   }
 
   /// The contents of `path`, inflated when the name ends in `.gz` and the data is gzip.

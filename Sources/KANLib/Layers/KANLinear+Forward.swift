@@ -18,6 +18,7 @@ extension KANLinear {
     precondition(batchSize > 0, "KANLinear.forward: batchSize must be positive, got \(batchSize)")
     let c = configuration
     cache.reserve(batchSize: batchSize)
+    if needsInputGradient { cache.reserveInputGradient(batchSize: batchSize) }
     cache.batchSize = batchSize
     cache.hasDerivatives = needsInputGradient
     profile.measure(.elementwise) {

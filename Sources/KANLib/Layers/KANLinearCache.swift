@@ -48,8 +48,14 @@ public final class KANLinearCache {
     input = FloatBuffer(count: batchSize * c.inFeatures)
     features = FloatBuffer(count: batchSize * c.featureWidth)
     firstBasis = [Int32](repeating: 0, count: batchSize * c.inFeatures)
-    basisDerivatives = FloatBuffer(count: batchSize * c.inFeatures * (c.splineOrder + 1))
-    featureGradient = FloatBuffer(count: batchSize * c.featureWidth)
     capacity = batchSize
+  }
+
+  /// Grows the buffers only an input gradient needs (never allocated for a first layer).
+  func reserveInputGradient(batchSize: Int) {
+    let c = configuration
+    guard basisDerivatives.count < batchSize * c.inFeatures * (c.splineOrder + 1) else { return }
+    basisDerivatives = FloatBuffer(count: capacity * c.inFeatures * (c.splineOrder + 1))
+    featureGradient = FloatBuffer(count: capacity * c.featureWidth)
   }
 }

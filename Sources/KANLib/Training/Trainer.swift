@@ -18,7 +18,7 @@ public final class Trainer {
   /// The optimizer.
   public let optimizer: AdamW
   /// Rows per forward pass during evaluation (fixed, so evaluation is reproducible).
-  public static let evaluationBatchSize = 1000
+  public static let evaluationBatchSize = 500
 
   private let inputs: FloatBuffer
   private let targets: FloatBuffer
