@@ -115,6 +115,9 @@ public final class SweepWorker {
         reason: "stored configuration does not decode: \(trial.configuration)")
       return true
     }
+    // The trial's own compute (data, initialization, training) is timed; store writes and the
+    // checkpoint file are not.
+    let start = Date()
     let data: TrainingData
     do {
       data = try loadData(configuration)
@@ -123,7 +126,6 @@ public final class SweepWorker {
       log("trial \(trial.number): failed: \(error.description)")
       return true
     }
-    let start = Date()
     let monitor = Monitor(worker: self, trial: trial)
     let trainer: Trainer
     let result: (status: TrainingStatus, epochs: [EpochMetrics])

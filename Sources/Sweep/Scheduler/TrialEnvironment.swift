@@ -18,13 +18,16 @@ public struct TrialEnvironment: Sendable, Equatable {
   /// Operating system.
   public var operatingSystem: String
 
-  /// The environment of this process.
+  /// The environment of this process (git and CPU are looked up once per process).
   public static func current() -> TrialEnvironment {
     TrialEnvironment(
-      toolVersion: Checkpoint.toolVersion, gitCommit: gitCommit(), openBLASCore: BLAS.coreName,
-      blasThreads: BLAS.threads, cpuModel: cpuModel(), host: ProcessInfo.processInfo.hostName,
+      toolVersion: Checkpoint.toolVersion, gitCommit: cachedGitCommit, openBLASCore: BLAS.coreName,
+      blasThreads: BLAS.threads, cpuModel: cachedCPUModel, host: ProcessInfo.processInfo.hostName,
       operatingSystem: ProcessInfo.processInfo.operatingSystemVersionString)
   }
+
+  private static let cachedGitCommit = gitCommit()
+  private static let cachedCPUModel = cpuModel()
 
   static func cpuModel() -> String {
     guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
