@@ -139,7 +139,7 @@ public final class SweepScheduler {
     do {
       try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
       if !FileManager.default.fileExists(atPath: logPath) {
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
       }
       guard let log = FileHandle(forWritingAtPath: logPath) else {
         throw StoreError(path: logPath, message: "cannot open the worker log")
