@@ -75,6 +75,48 @@ import Testing
       csv.components(separatedBy: "\r\n").count == 1 + sweeps.map(\.trials.count).reduce(0, +) + 1)
   }
 
+  /// Python's csv module (RFC 4180) reads both files back with the expected shape.
+  @Test func csvFilesParseAsRFC4180() throws {
+    let directory = try ReportFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let store = try ReportFixture.makeStore(at: directory)
+    try store.write { db in
+      try db.execute(
+        sql: "UPDATE trial SET error = ? WHERE state = 'failed'",
+        arguments: ["line 1, \"quoted\"\nline 2"])
+    }
+    let output = directory.appendingPathComponent("report")
+    _ = try ReportWriter.write(store: store, names: [], to: output.path)
+    let script = """
+      import csv, sys, math
+      trials = list(csv.DictReader(open(sys.argv[1], newline="")))
+      metrics = list(csv.DictReader(open(sys.argv[2], newline="")))
+      failed = [t for t in trials if t["state"] == "failed"]
+      assert failed and failed[0]["error"] == 'line 1, "quoted"\\nline 2', failed[0]["error"]
+      assert all(len(t) == len(trials[0]) for t in trials)
+      values = [float(m["value"]) for m in metrics]
+      print(len(trials), len(metrics), all(not math.isnan(v) for v in values))
+      """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+      "python3", "-c", script, output.appendingPathComponent("trials.csv").path,
+      output.appendingPathComponent("metrics.csv").path,
+    ]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    let sweeps = try ReportSweep.load(from: store, names: [])
+    let metricCount = sweeps.flatMap(\.trials).flatMap { $0.metrics.values }.flatMap { $0 }
+      .compactMap { $0 }.count
+    #expect(
+      text.trimmingCharacters(in: .whitespacesAndNewlines)
+        == "\(sweeps.map(\.trials.count).reduce(0, +)) \(metricCount) True")
+  }
+
   @Test func everyStoredStringIsEscaped() throws {
     let directory = try ReportFixture.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -269,6 +269,19 @@ import Testing
       show.status == 0 && show.standardOutput.contains("--grid-size 4")
         && show.standardOutput.contains("--seed 0"))
     #expect(show.standardOutput.contains("OpenBLAS"))
+    // The printed command reproduces the stored checkpoint bit for bit.
+    let line = try #require(
+      show.standardOutput.split(separator: "\n").first { $0.hasPrefix("reproduce: sweep train") })
+    let arguments = Array(
+      line.dropFirst("reproduce: sweep ".count).split(separator: " ").map(String.init))
+    let reproduced = try CommandRunner.run(
+      arguments + ["--save-path", "again.safetensors", "--json"], in: directory)
+    #expect(reproduced.status == 0, "\(reproduced.standardError)")
+    let store = try SweepStore(path: db)
+    let sweepRecord = try #require(try store.sweep(named: "st"))
+    let trial = try #require(try store.trial(sweepID: sweepRecord.id, number: 1))
+    let stored = try #require(try store.checkpoint(trialID: trial.id))
+    #expect(reproduced.standardOutput.contains("\"sha256\":\"\(stored.sha256)\""))
     let missing = try CommandRunner.run(["show", "st:9", "--db", db])
     #expect(missing.status != 0 && missing.standardError.contains("no trial 9"))
   }
