@@ -26,17 +26,6 @@ public struct KANConfiguration: Sendable, Codable, Equatable, Hashable {
 
   /// The configuration of the layer from `inFeatures` to `outFeatures`.
   public func layer(inFeatures: Int, outFeatures: Int) -> KANLinearConfiguration {
-    var layer = KANLinearConfiguration(inFeatures: inFeatures, outFeatures: outFeatures)
-    layer.gridSize = gridSize
-    layer.splineOrder = splineOrder
-    layer.scaleNoise = scaleNoise
-    layer.scaleBase = scaleBase
-    layer.scaleSpline = scaleSpline
-    layer.standaloneScaler = standaloneScaler
-    layer.baseActivation = baseActivation
-    layer.gridEps = gridEps
-    layer.gridLower = gridLower
-    layer.gridUpper = gridUpper
-    return layer
+    KANLinearConfiguration(inFeatures: inFeatures, outFeatures: outFeatures, hyperparameters: self)
   }
 }
