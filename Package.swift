@@ -1,6 +1,14 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// KANLib's hand-written kernels (B-splines, AdamW) use SIMD types; on x86-64 they are compiled
+// for Haswell (AVX2 + FMA, 2013 and later) so those types map to 256-bit registers.
+#if arch(x86_64)
+  let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+  let kernelSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
   name: "kan-sweep",
   platforms: [.macOS(.v14)],
@@ -29,7 +37,8 @@ let package = Package(
     ),
     .target(
       name: "KANLib",
-      dependencies: ["COpenBLAS", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["COpenBLAS", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: kernelSettings
     ),
     .target(
       name: "Sweep",
