@@ -19,7 +19,7 @@ struct ReportCommand: ParsableCommand {
   func run() throws {
     let store = try self.store.open(readOnly: true)
     let names = sweeps.isEmpty ? try store.sweeps().map(\.name) : sweeps
-    guard !names.isEmpty else { throw CommandFailure("\(store.path): holds no sweeps yet") }
+    guard !names.isEmpty else { throw CommandFailure("\(store.location): holds no sweeps yet") }
     let directory =
       out
       ?? URL(fileURLWithPath: store.outputDirectory(sweep: names.joined(separator: "+")))

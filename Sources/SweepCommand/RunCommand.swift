@@ -53,7 +53,7 @@ struct RunCommand: ParsableCommand {
     }
     print(
       "sweep \(sweep.name): \(submission.planned) trials planned, \(submission.added) new; "
-        + "\(workers) workers × \(threads) BLAS thread(s), OpenBLAS \(BLAS.coreName), store \(store.path)"
+        + "\(workers) workers × \(threads) BLAS thread(s), OpenBLAS \(BLAS.coreName), store \(store.location)"
     )
     fflush(nil)
     var options = SweepScheduler.Options()
@@ -66,7 +66,8 @@ struct RunCommand: ParsableCommand {
     options.verify = !data.noVerify
     StopSignal.install()
     let scheduler = SweepScheduler(
-      store: store, sweep: sweep, options: options, executable: Self.executablePath())
+      store: store, sweep: sweep, options: options, executable: Self.executablePath(),
+      databaseArgument: self.store.db)
     let varying = Set(
       experiment.parameters.filter { ($0.specification.gridValues?.count ?? 2) > 1 }.map(\.name))
     let display = SweepProgress(interactive: !plain && isatty(STDOUT_FILENO) == 1, varying: varying)

@@ -22,7 +22,7 @@ struct StatusCommand: ParsableCommand {
     if let sweep {
       records = records.filter { $0.name == sweep }
       guard !records.isEmpty else {
-        throw CommandFailure("\(store.path): no sweep named '\(sweep)'")
+        throw CommandFailure("\(store.location): no sweep named '\(sweep)'")
       }
     }
     var objects: [[String: Any]] = []

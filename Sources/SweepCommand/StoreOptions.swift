@@ -7,9 +7,9 @@ struct StoreOptions: ParsableArguments {
   @Option(help: "The SQLite store.")
   var db = "results/sweeps.sqlite"
 
-  func open(readOnly: Bool = false) throws -> SweepStore {
+  func open(readOnly: Bool = false) throws -> any SweepStorage {
     do {
-      return try SweepStore(path: db, readOnly: readOnly)
+      return try openSweepStorage(db, readOnly: readOnly)
     } catch {
       throw CommandFailure(error.description)
     }
@@ -30,9 +30,9 @@ struct TrialReference: ExpressibleByArgument {
     self.number = number
   }
 
-  func resolve(in store: SweepStore) throws -> (SweepRecord, TrialRecord) {
+  func resolve(in store: any SweepStorage) throws -> (SweepRecord, TrialRecord) {
     guard let record = try store.sweep(named: sweep) else {
-      throw CommandFailure("\(store.path): no sweep named '\(sweep)'")
+      throw CommandFailure("\(store.location): no sweep named '\(sweep)'")
     }
     guard let trial = try store.trial(sweepID: record.id, number: number) else {
       throw CommandFailure("sweep '\(sweep)' has no trial \(number)")

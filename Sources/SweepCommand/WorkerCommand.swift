@@ -27,7 +27,7 @@ struct WorkerCommand: ParsableCommand {
     var options = SweepWorker.Options()
     if let sweep {
       guard let record = try store.sweep(named: sweep) else {
-        throw CommandFailure("\(store.path): no sweep named '\(sweep)'")
+        throw CommandFailure("\(store.location): no sweep named '\(sweep)'")
       }
       options.sweepID = record.id
     }

@@ -22,7 +22,7 @@ public struct ReportSweep: Sendable {
   }
 
   /// Loads the named sweeps (all when `names` is empty) from `store` in a few queries.
-  public static func load(from store: SweepStore, names: [String]) throws -> [ReportSweep] {
+  public static func load(from store: any SweepStorage, names: [String]) throws -> [ReportSweep] {
     let records = try store.sweeps()
     let chosen =
       names.isEmpty
@@ -30,7 +30,7 @@ public struct ReportSweep: Sendable {
       : try names.map { name in
         guard let record = records.first(where: { $0.name == name }) else {
           throw StoreError(
-            path: store.path,
+            path: store.location,
             message:
               "no sweep named '\(name)' (stored: \(records.map(\.name).joined(separator: ", ")))")
         }
@@ -39,7 +39,7 @@ public struct ReportSweep: Sendable {
     return try chosen.map { try loadOne($0, from: store) }
   }
 
-  static func loadOne(_ record: SweepRecord, from store: SweepStore) throws -> ReportSweep {
+  static func loadOne(_ record: SweepRecord, from store: any SweepStorage) throws -> ReportSweep {
     let rows = try store.trials(sweepID: record.id)
     let decoder = JSONDecoder()
     var trials: [ReportTrial] = []
@@ -79,47 +79,6 @@ public struct ReportSweep: Sendable {
     }
     return ReportSweep(
       record: record, trials: trials, environments: extra.environments, sweptParameters: swept)
-  }
-}
-
-extension SweepStore {
-  /// Metrics, checkpoints and environments of a sweep, read in one snapshot.
-  func reportRows(sweepID: Int64) throws -> (
-    metrics: [(Int64, Int, String, Double)], checkpoints: [(Int64, String)], environments: [String]
-  ) {
-    try readSnapshot { db in
-      var metrics: [(Int64, Int, String, Double)] = []
-      var names: [String: String] = [:]
-      let cursor = try Row.fetchCursor(
-        db,
-        sql: """
-          SELECT m.trial_id, m.epoch, m.name, m.bits FROM metric m JOIN trial t ON t.id = m.trial_id
-          WHERE t.sweep_id = ?
-          """, arguments: [sweepID])
-      while let row = try cursor.next() {
-        let raw: String = row[2]
-        let name = names[raw] ?? raw
-        names[raw] = name
-        let bits: Int64 = row[3]
-        metrics.append((row[0], row[1], name, Double(bitPattern: UInt64(bitPattern: bits))))
-      }
-      let checkpoints = try Row.fetchAll(
-        db,
-        sql: """
-          SELECT a.trial_id, a.sha256 FROM artifact a JOIN trial t ON t.id = a.trial_id
-          WHERE t.sweep_id = ? AND a.kind = 'checkpoint'
-          """, arguments: [sweepID]
-      ).map { ($0[0] as Int64, $0[1] as String) }
-      let environments = try String.fetchAll(
-        db,
-        sql: """
-          SELECT DISTINCT 'kan-sweep ' || e.tool_version || ', OpenBLAS ' || e.openblas_core || ' × ' ||
-            e.blas_threads || ', ' || e.cpu_model || ', ' || e.host || ', ' || e.os ||
-            COALESCE(', git ' || substr(e.git_commit, 1, 10), '')
-          FROM environment e JOIN trial t ON t.id = e.trial_id WHERE t.sweep_id = ? ORDER BY 1
-          """, arguments: [sweepID])
-      return (metrics, checkpoints, environments)
-    }
   }
 }
 

@@ -13,7 +13,7 @@ public enum ReportWriter {
 
   /// Loads the sweeps (all when `names` is empty) and writes the three files into `directory`
   /// (each through a temporary file and a rename). Reads one snapshot; never writes to the store.
-  public static func write(store: SweepStore, names: [String], to directory: String) throws
+  public static func write(store: any SweepStorage, names: [String], to directory: String) throws
     -> Output
   {
     let sweeps = try ReportSweep.load(from: store, names: names)

@@ -43,15 +43,21 @@ public final class SweepScheduler {
     public let finalMetrics: [String: Double]
   }
 
-  let store: SweepStore
+  let store: any SweepStorage
   let sweep: SweepRecord
   let options: Options
   let executable: String
+  /// What workers get as `--db`: the location as given (a URL keeps its password).
+  let databaseArgument: String
   private var children: [Int32: (process: Process, log: String)] = [:]
   private var workerCounter = 0
 
   /// Creates a scheduler for `sweep` in `store`, starting workers from `executable`.
-  public init(store: SweepStore, sweep: SweepRecord, options: Options, executable: String) {
+  public init(
+    store: any SweepStorage, sweep: SweepRecord, options: Options, executable: String,
+    databaseArgument: String
+  ) {
+    self.databaseArgument = databaseArgument
     self.store = store
     self.sweep = sweep
     self.options = options
@@ -148,7 +154,8 @@ public final class SweepScheduler {
       let process = Process()
       process.executableURL = URL(fileURLWithPath: executable)
       var arguments = [
-        "worker", "--db", store.path, "--sweep", sweep.name, "--threads", String(options.threads),
+        "worker", "--db", databaseArgument, "--sweep", sweep.name, "--threads",
+        String(options.threads),
         "--heartbeat-interval", String(options.heartbeatInterval), "--parent-pid",
         String(ProcessInfo.processInfo.processIdentifier),
       ]
@@ -163,7 +170,8 @@ public final class SweepScheduler {
     } catch let error as StoreError {
       throw error
     } catch {
-      throw StoreError(path: store.path, message: "cannot start a worker (\(executable)): \(error)")
+      throw StoreError(
+        path: store.location, message: "cannot start a worker (\(executable)): \(error)")
     }
   }
 

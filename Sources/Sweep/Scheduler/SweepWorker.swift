@@ -33,14 +33,14 @@ public final class SweepWorker {
     public init() {}
   }
 
-  let store: SweepStore
+  let store: any SweepStorage
   let options: Options
   let identity = WorkerIdentity.current
   private var images: [ImageDatasetName: ImageDataset] = [:]
   private let log: (String) -> Void
 
   /// Creates a worker on `store`; `log` receives one line per event.
-  public init(store: SweepStore, options: Options, log: @escaping (String) -> Void) {
+  public init(store: any SweepStorage, options: Options, log: @escaping (String) -> Void) {
     self.store = store
     self.options = options
     self.log = log
@@ -170,10 +170,7 @@ public final class SweepWorker {
   }
 
   private func sweepName(_ trial: TrialRecord) throws(StoreError) -> String {
-    try store.read { db in
-      try String.fetchOne(
-        db, sql: "SELECT name FROM sweep WHERE id = ?", arguments: [trial.sweepID]) ?? "sweep"
-    }
+    try store.sweepName(id: trial.sweepID) ?? "sweep"
   }
 
   /// The trial's data; image sets are loaded once per worker.

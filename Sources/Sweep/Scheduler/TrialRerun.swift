@@ -17,11 +17,11 @@ public struct TrialRerun {
     public var matches: Bool { differences.isEmpty }
   }
 
-  let store: SweepStore
+  let store: any SweepStorage
   let trial: TrialRecord
 
   /// Prepares a rerun of `trial`.
-  public init(store: SweepStore, trial: TrialRecord) {
+  public init(store: any SweepStorage, trial: TrialRecord) {
     self.store = store
     self.trial = trial
   }
@@ -32,11 +32,12 @@ public struct TrialRerun {
   {
     guard let configuration = trial.trainingConfiguration else {
       throw StoreError(
-        path: store.path, message: "trial \(trial.number): stored configuration does not decode")
+        path: store.location, message: "trial \(trial.number): stored configuration does not decode"
+      )
     }
     guard trial.state == .completed, let stored = try store.checkpoint(trialID: trial.id) else {
       throw StoreError(
-        path: store.path,
+        path: store.location,
         message:
           "trial \(trial.number) is \(trial.state.rawValue); only completed trials can be rerun")
     }

@@ -173,7 +173,7 @@ extension SweepStore {
   @discardableResult
   public func recoverLostTrials(
     sweepID: Int64?, grace: Double, maxAttempts: Int, localHost: String, isAlive: (Int) -> Bool,
-    reason: ((TrialRecord) -> String?)? = nil
+    reason: ((TrialRecord) -> String?)?
   ) throws(StoreError) -> [TrialRecord] {
     try write { db in
       let filter = sweepID == nil ? "" : "AND sweep_id = \(sweepID ?? 0)"

@@ -2,21 +2,11 @@ import Foundation
 import GRDB
 
 extension SweepStore {
-  /// The outcome of ``submit(_:)``.
-  public struct Submission: Sendable {
-    /// The sweep's row id.
-    public let sweepID: Int64
-    /// Trials added by this submission.
-    public let added: Int
-    /// Trials the file asks for.
-    public let planned: Int
-  }
-
   /// Records the sweep and enqueues the trials it does not have yet, in one transaction.
   ///
   /// Trials are identified by their configuration hash: submitting the same file again adds
   /// nothing, and an edited file adds only its new trials (numbered after the existing ones).
-  public func submit(_ file: ExperimentFile) throws(StoreError) -> Submission {
+  public func submit(_ file: ExperimentFile) throws(StoreError) -> SweepSubmission {
     let planned = file.plannedTrials()
     return try write { db in
       try db.execute(
@@ -63,7 +53,7 @@ extension SweepStore {
         next += 1
         added += 1
       }
-      return Submission(sweepID: sweepID, added: added, planned: planned.count)
+      return SweepSubmission(sweepID: sweepID, added: added, planned: planned.count)
     }
   }
 

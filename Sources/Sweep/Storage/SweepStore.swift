@@ -7,10 +7,13 @@ import GRDB
 /// many worker processes share it without "database is locked"; every write is one short
 /// IMMEDIATE transaction; timestamps come from the database clock
 /// (`julianday('now')`, as Unix seconds); the schema lives only in ``migrator``.
-public final class SweepStore: Sendable {
+public final class SweepStore: SweepStorage {
   /// The database file.
   public let path: String
   let pool: DatabasePool
+
+  /// The database file.
+  public var location: String { path }
 
   /// SQL for "now" in Unix seconds, from the database's clock.
   static let now = "((julianday('now') - 2440587.5) * 86400.0)"

@@ -19,7 +19,7 @@ public struct SweepSummary: Sendable {
   public let etaSeconds: Double?
 
   /// Summarizes `sweep` from `store`.
-  public init(store: SweepStore, sweep: SweepRecord) throws(StoreError) {
+  public init(store: any SweepStorage, sweep: SweepRecord) throws(StoreError) {
     self.sweep = sweep
     counts = try store.counts(sweepID: sweep.id)
     let trials = try store.trials(sweepID: sweep.id)
