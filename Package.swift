@@ -23,6 +23,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     .systemLibrary(
@@ -45,6 +46,7 @@ let package = Package(
       dependencies: [
         "KANLib", .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Yams", package: "Yams"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
       ]
     ),
     .target(

@@ -286,3 +286,61 @@ import Testing
     #expect(missing.status != 0 && missing.standardError.contains("no trial 9"))
   }
 }
+
+/// `sweep run` against PostgreSQL (when `KAN_PG_URL` is set; CI requires it).
+@Suite(.serialized) struct PostgresSweepRunTests {
+  @Test func fourWorkersOnPostgresCompleteFortyTrialsAndRecoverAKilledWorker() throws {
+    guard let url = ProcessInfo.processInfo.environment["KAN_PG_URL"], !url.isEmpty else {
+      #expect(
+        ProcessInfo.processInfo.environment["REQUIRE_POSTGRES"] != "1", "KAN_PG_URL is not set")
+      return
+    }
+    let directory = try CommandRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let name = "pg-\(UUID().uuidString.prefix(8).lowercased())"
+    let file = try SweepRunTests.write(
+      """
+      name: \(name)
+      seeds: [0, 1, 2, 3]
+      parameters:
+        dataset: {value: toy_exp_4d}
+        grid_size: {values: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}
+        hidden_layers: {value: [8]}
+        epochs: {value: 3}
+        train_limit: {value: 20000}
+        test_limit: {value: 100}
+      """, to: directory)
+    let run = try SweepRunTests.start(
+      ["run", file, "--db", url, "--workers", "4", "--plain"],
+      log: directory.appendingPathComponent("run.log"))
+    defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
+    let store = try PostgresSweepStore(url: url)
+    var victim: TrialRecord?
+    _ = try SweepRunTests.waitUntil(timeout: 120) {
+      guard let sweep = try store.sweep(named: name) else { return false }
+      for trial in try store.trials(sweepID: sweep.id) where trial.state == .running {
+        if try !store.metrics(trialID: trial.id).isEmpty {
+          victim = trial
+          return true
+        }
+      }
+      return false
+    }
+    let chosen = try #require(victim, "no trial reached its first epoch")
+    kill(pid_t(chosen.workerPID ?? 0), SIGKILL)
+    run.waitUntilExit()
+    #expect(run.terminationStatus == 0)
+    let sweep = try #require(try store.sweep(named: name))
+    let trials = try store.trials(sweepID: sweep.id)
+    #expect(trials.count == 40 && trials.allSatisfy { $0.state == .completed })
+    #expect(trials.first { $0.id == chosen.id }?.attempt == 2)
+    // Worker logs live under results/<sweep>/ relative to where `sweep run` ran (the test's cwd).
+    let logs = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+      .appendingPathComponent("results")
+    let completions = try SweepRunTests.completions(in: logs, sweep: name)
+    #expect(completions.count == 40 && completions.values.allSatisfy { $0 == 1 }, "\(completions)")
+    let log = try String(contentsOf: directory.appendingPathComponent("run.log"), encoding: .utf8)
+    #expect(!log.contains("could not serialize") && !log.contains("deadlock"))
+    try? FileManager.default.removeItem(at: logs.appendingPathComponent(name))
+  }
+}

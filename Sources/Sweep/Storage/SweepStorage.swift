@@ -2,8 +2,8 @@ import KANLib
 
 /// What the scheduler, workers, commands and reports need from a store of sweeps.
 ///
-/// ``SweepStore`` (a SQLite file through GRDB) conforms; the protocol is the seam for other
-/// backends (a shared PostgreSQL database for many machines). Every write is one short
+/// Two backends conform: ``SweepStore`` (a SQLite file through GRDB, for one machine) and
+/// ``PostgresSweepStore`` (a shared PostgreSQL database, for many). Every write is one short
 /// transaction; a trial is claimed atomically; updates to a running trial check that the caller
 /// still owns it (host, pid, attempt).
 public protocol SweepStorage: AnyObject, Sendable {
@@ -113,8 +113,7 @@ public func openSweepStorage(_ location: String, readOnly: Bool = false) throws(
   -> any SweepStorage
 {
   if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-    throw StoreError(
-      path: location, message: "PostgreSQL stores are not supported yet; use a SQLite file")
+    return try PostgresSweepStore(url: location)
   }
   return try SweepStore(path: location, readOnly: readOnly)
 }

@@ -1,0 +1,169 @@
+import Foundation
+import KANLib
+import Testing
+
+@testable import Sweep
+
+/// One suite for every storage backend: SQLite always; PostgreSQL when `KAN_PG_URL` names a
+/// database (CI starts a throwaway server and sets it; `REQUIRE_POSTGRES=1` makes it mandatory).
+@Suite(.serialized) struct StorageConformanceTests {
+  enum Backend: String, CaseIterable, Sendable { case sqlite, postgres }
+
+  static var postgresURL: String? {
+    let value = ProcessInfo.processInfo.environment["KAN_PG_URL"]
+    return value?.isEmpty == false ? value : nil
+  }
+
+  static func open(_ backend: Backend) throws -> (any SweepStorage)? {
+    switch backend {
+    case .sqlite:
+      let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "conformance-\(UUID().uuidString)")
+      return try SweepStore(path: directory.appendingPathComponent("s.sqlite").path)
+    case .postgres:
+      guard let url = postgresURL else {
+        #expect(
+          ProcessInfo.processInfo.environment["REQUIRE_POSTGRES"] != "1", "KAN_PG_URL is not set")
+        return nil
+      }
+      return try PostgresSweepStore(url: url)
+    }
+  }
+
+  /// A sweep file with a unique name (the PostgreSQL database is shared by the tests).
+  static func file(_ values: String = "[3, 5]") throws -> ExperimentFile {
+    let name = "conf-\(UUID().uuidString.prefix(8))"
+    return try ExperimentFile(
+      text:
+        "name: \(name)\nparameters:\n  dataset: {value: toy_xy}\n  grid_size: {values: \(values)}\n  epochs: {value: 1}\n",
+      path: "\(name).yaml")
+  }
+
+  @Test(arguments: Backend.allCases)
+  func submissionIsIdempotentAndEditsAddOnlyNewTrials(_ backend: Backend) throws {
+    guard let store = try Self.open(backend) else { return }
+    let file = try Self.file()
+    let first = try store.submit(file)
+    #expect(first.added == 2 && first.planned == 2)
+    #expect(try store.submit(file).added == 0)
+    let edited = try ExperimentFile(
+      text: file.text.replacingOccurrences(of: "[3, 5]", with: "[3, 5, 7]"), path: file.path)
+    #expect(try store.submit(edited).added == 1)
+    let trials = try store.trials(sweepID: first.sweepID)
+    #expect(trials.map(\.number) == [0, 1, 2] && trials.allSatisfy { $0.state == .queued })
+    #expect(trials.last?.trainingConfiguration?.gridSize == 7)
+    #expect(try store.sweep(named: file.name)?.fileText == edited.text)
+    #expect(try store.sweeps().contains { $0.name == file.name })
+    #expect(try store.counts(sweepID: first.sweepID)[.queued] == 3)
+  }
+
+  @Test(arguments: Backend.allCases)
+  func lifecycleKeepsValuesExactAndFencesOtherWorkers(_ backend: Backend) throws {
+    guard let store = try Self.open(backend) else { return }
+    let submission = try store.submit(try Self.file())
+    let worker = WorkerIdentity(host: "h", pid: 1)
+    let other = WorkerIdentity(host: "h", pid: 2)
+    let a = try #require(try store.claim(sweepID: submission.sweepID, worker: worker))
+    let b = try #require(try store.claim(sweepID: submission.sweepID, worker: other))
+    #expect(a.id != b.id && a.attempt == 1 && a.state == .running)
+    #expect(try store.claim(sweepID: submission.sweepID, worker: worker) == nil)
+    #expect(try store.heartbeat(a, worker: worker))
+    #expect(!(try store.heartbeat(a, worker: other)))
+    let metrics = EpochMetrics(
+      epoch: 1, trainLoss: .nan, testLoss: .infinity, testAccuracy: nil, testRMSE: -.infinity,
+      learningRate: 0.1, seconds: 1, samplesPerSecond: 2)
+    try store.recordEpoch(metrics, trial: a, worker: worker)
+    let stored = Dictionary(
+      uniqueKeysWithValues: try store.metrics(trialID: a.id).map { ($0.name, $0.value) })
+    #expect(stored["train_loss"]?.isNaN == true && stored["test_loss"] == .infinity)
+    #expect(stored["test_rmse"] == -.infinity && stored["learning_rate"] == Double(Float(0.1)))
+    let environment = TrialEnvironment(
+      toolVersion: "t", gitCommit: nil, openBLASCore: "core", blasThreads: 1, cpuModel: "cpu",
+      host: "h",
+      operatingSystem: "os")
+    try store.recordEnvironment(environment, trial: a)
+    #expect(try store.environment(trialID: a.id) == environment)
+    #expect(
+      !(try store.complete(
+        a, worker: other, checkpoint: ("p", "s", 1), parameterCount: 3, trainingSeconds: 1)))
+    #expect(
+      try store.complete(
+        a, worker: worker, checkpoint: ("p", "s", 1), parameterCount: 3, trainingSeconds: 1))
+    #expect(try store.checkpoint(trialID: a.id)?.sha256 == "s")
+    try store.fail(b, worker: other, reason: "boom")
+    try store.release(b, worker: other, reason: "too late")  // failed trials are not released
+    let after = try store.trials(sweepID: submission.sweepID)
+    #expect(after.map(\.state) == [.completed, .failed])
+    #expect(after[1].error == "boom" && after[0].parameterCount == 3)
+    let rows = try store.reportRows(sweepID: submission.sweepID)
+    #expect(rows.metrics.count == 6 && rows.checkpoints.count == 1 && rows.environments.count == 1)
+  }
+
+  @Test(arguments: Backend.allCases)
+  func lostTrialsAreRequeuedThenFailed(_ backend: Backend) throws {
+    guard let store = try Self.open(backend) else { return }
+    let submission = try store.submit(try Self.file("[3]"))
+    let dead = WorkerIdentity(host: "here", pid: 999_999)
+    for attempt in 1...2 {
+      let trial = try #require(try store.claim(sweepID: submission.sweepID, worker: dead))
+      #expect(trial.attempt == attempt)
+      let recovered = try store.recoverLostTrials(
+        sweepID: submission.sweepID, grace: 3600, maxAttempts: 2, localHost: "here",
+        isAlive: { _ in false })
+      #expect(recovered.map(\.id) == [trial.id])
+      #expect(
+        try store.trial(sweepID: submission.sweepID, number: 0)?.state
+          == (attempt < 2 ? .queued : .failed))
+    }
+    let second = try store.submit(try Self.file("[4]"))
+    _ = try #require(
+      try store.claim(sweepID: second.sweepID, worker: WorkerIdentity(host: "far", pid: 5)))
+    #expect(
+      try store.recoverLostTrials(
+        sweepID: second.sweepID, grace: 3600, maxAttempts: 3, localHost: "here",
+        isAlive: { _ in false }
+      ).isEmpty)
+    #expect(
+      try store.recoverLostTrials(
+        sweepID: second.sweepID, grace: -1, maxAttempts: 3, localHost: "here",
+        isAlive: { _ in true }
+      ).count == 1)
+  }
+
+  /// Four connections claim concurrently: every trial is claimed exactly once.
+  @Test(arguments: Backend.allCases)
+  func concurrentClaimsNeverShareATrial(_ backend: Backend) throws {
+    guard let first = try Self.open(backend) else { return }
+    let file = try Self.file(
+      "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]")
+    let submission = try first.submit(file)
+    let location: String
+    if let sqlite = first as? SweepStore {
+      location = sqlite.path
+    } else {
+      location = Self.postgresURL ?? ""
+    }
+    let claimed = ClaimLog()
+    DispatchQueue.concurrentPerform(iterations: 4) { index in
+      do {
+        let store = try openSweepStorage(location)
+        let worker = WorkerIdentity(host: "w", pid: 100 + index)
+        while let trial = try store.claim(sweepID: submission.sweepID, worker: worker) {
+          claimed.add(trial.id)
+        }
+      } catch {
+        claimed.fail("\(error)")
+      }
+    }
+    #expect(claimed.errors.isEmpty, "\(claimed.errors)")
+    #expect(claimed.ids.count == 20 && Set(claimed.ids).count == 20)
+  }
+}
+
+final class ClaimLog: @unchecked Sendable {
+  private let lock = NSLock()
+  private(set) var ids: [Int64] = []
+  private(set) var errors: [String] = []
+  func add(_ id: Int64) { lock.withLock { ids.append(id) } }
+  func fail(_ text: String) { lock.withLock { errors.append(text) } }
+}
