@@ -65,7 +65,8 @@ let package = Package(
     .testTarget(
       name: "ReportTests", dependencies: ["Report", "Sweep", "KANLib"],
       exclude: ["Snapshots"]),
-    .testTarget(name: "SweepCommandTests", dependencies: ["SweepCommand", "Sweep"]),
+    .testTarget(
+      name: "SweepCommandTests", dependencies: ["SweepCommand", "Sweep"], exclude: ["Snapshots"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -5,8 +5,12 @@ import Sweep
 /// `sweep worker`: claims and trains queued trials until none is left (started by `sweep run`).
 struct WorkerCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "worker", abstract: "Claim and train queued trials until the queue is empty.",
-    shouldDisplay: false)
+    commandName: "worker",
+    abstract: "Claim and train queued trials until the queue is empty (any machine, any store).",
+    discussion: """
+      `sweep run` starts these itself. Started by hand (or by Slurm) against a shared PostgreSQL \
+      store, a worker also requeues trials whose worker went silent for --grace seconds.
+      """)
 
   @OptionGroup var store: StoreOptions
   @Option(help: "Only trials of this sweep.")
@@ -19,6 +23,15 @@ struct WorkerCommand: ParsableCommand {
   var parentPID: Int32?
   @Option(name: .customLong("max-trials"), help: "Stop after this many trials.")
   var maxTrials: Int?
+  @Option(
+    name: .customLong("idle-exit"),
+    help: "With an empty queue, wait this many seconds for new trials.")
+  var idleExit: Double = 0
+  @Option(
+    help: "Seconds without heartbeat before a trial is taken from its worker (standalone workers).")
+  var grace: Double = 60
+  @Option(name: .customLong("max-attempts"), help: "Attempts per trial when workers die.")
+  var maxAttempts = 3
   @OptionGroup var data: DataOptions
 
   func run() throws {
@@ -35,6 +48,10 @@ struct WorkerCommand: ParsableCommand {
     options.heartbeatInterval = heartbeatInterval
     options.parentPID = parentPID
     options.maxTrials = maxTrials
+    options.idleExit = idleExit
+    options.maxAttempts = maxAttempts
+    // Under `sweep run` the scheduler recovers lost trials; a standalone worker does it itself.
+    options.recoveryGrace = parentPID == nil ? grace : nil
     options.dataDirectory = data.dataDirectory
     options.verify = !data.noVerify
     let pid = ProcessInfo.processInfo.processIdentifier

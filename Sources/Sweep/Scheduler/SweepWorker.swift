@@ -28,6 +28,13 @@ public final class SweepWorker {
     public var parentPID: Int32?
     /// Stop after this many trials.
     public var maxTrials: Int?
+    /// With an empty queue, keep looking for this many seconds before exiting (0: exit at once).
+    public var idleExit = 0.0
+    /// Standalone workers (no scheduler) also requeue trials whose worker went silent for this
+    /// many seconds, or died on this host; nil leaves that to the scheduler.
+    public var recoveryGrace: Double?
+    /// Attempts per trial before a lost one fails for good (with `recoveryGrace`).
+    public var maxAttempts = 3
 
     /// Default options.
     public init() {}
@@ -57,8 +64,22 @@ public final class SweepWorker {
   public func run() throws(StoreError) -> Int {
     BLAS.threads = options.threads
     var finished = 0
+    var idleSince: Date?
     while !shouldStop, finished < (options.maxTrials ?? Int.max) {
-      guard let trial = try store.claim(sweepID: options.sweepID, worker: identity) else { break }
+      if let grace = options.recoveryGrace {
+        try store.recoverLostTrials(
+          sweepID: options.sweepID, grace: grace, maxAttempts: options.maxAttempts,
+          localHost: identity.host,
+          isAlive: { kill(pid_t($0), 0) == 0 || errno == EPERM })
+      }
+      guard let trial = try store.claim(sweepID: options.sweepID, worker: identity) else {
+        let start = idleSince ?? Date()
+        idleSince = start
+        if Date().timeIntervalSince(start) >= options.idleExit { break }
+        usleep(500_000)
+        continue
+      }
+      idleSince = nil
       let keepGoing = try runTrial(trial)
       finished += 1
       if !keepGoing { break }
