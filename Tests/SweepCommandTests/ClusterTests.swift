@@ -19,9 +19,7 @@ import Testing
     return url
   }
 
-  /// The generated job array against a golden file (re-record with RECORD_SNAPSHOTS=1). A real
-  /// `sbatch` is not run: Slurm's daemons need munge and systemd-style services that this
-  /// workplace's sandbox does not provide.
+  /// The generated job array against a golden file (re-record with RECORD_SNAPSHOTS=1).
   @Test func slurmScriptMatchesItsSnapshot() throws {
     let directory = try CommandRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -61,6 +59,47 @@ import Testing
         atPath: directory.appendingPathComponent("job.sbatch").path)[
         .posixPermissions] as? Int
     #expect(mode == 0o600)
+  }
+
+  /// `sweep slurm --submit` on a real single-node Slurm (CI starts one with scripts/slurm-server
+  /// and sets `SLURM_CONF`): the job array's workers finish the sweep.
+  @Test func slurmJobArrayRunsTheSweep() throws {
+    guard let conf = ProcessInfo.processInfo.environment["SLURM_CONF"], !conf.isEmpty else {
+      #expect(ProcessInfo.processInfo.environment["REQUIRE_SLURM"] != "1", "SLURM_CONF is not set")
+      return
+    }
+    guard let url = Self.postgresURL else { return }
+    let directory = try CommandRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let name = "sl-\(UUID().uuidString.prefix(8).lowercased())"
+    let file = try SweepRunTests.write(
+      """
+      name: \(name)
+      seeds: [0, 1]
+      parameters:
+        dataset: {value: toy_xy}
+        grid_size: {values: [3, 4, 5]}
+        epochs: {value: 1}
+        train_limit: {value: 300}
+      """, to: directory)
+    let outcome = try CommandRunner.run(
+      [
+        "slurm", file, "--db", url, "--array", "2", "--time", "00:10:00", "--idle-exit", "2",
+        "--executable", CommandRunner.executable.path, "--submit",
+      ], in: directory)
+    #expect(outcome.status == 0, "\(outcome.standardOutput)\(outcome.standardError)")
+    #expect(outcome.standardOutput.contains("submitted job "))
+    let store = try PostgresSweepStore(url: url)
+    let finished = try SweepRunTests.waitUntil(timeout: 180) {
+      guard let sweep = try store.sweep(named: name) else { return false }
+      return try store.counts(sweepID: sweep.id)[.completed] == 6
+    }
+    #expect(
+      finished,
+      "the job array did not complete the sweep; see \(directory.path)/results/\(name)/slurm")
+    let outputs = try FileManager.default.contentsOfDirectory(
+      atPath: directory.appendingPathComponent("results/\(name)/slurm").path)
+    #expect(outputs.filter { $0.hasSuffix(".out") }.count == 2, "\(outputs)")
   }
 
   /// `submit` on the head node, two standalone `worker`s anywhere, then `export` to SQLite and a
