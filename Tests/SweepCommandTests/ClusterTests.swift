@@ -124,7 +124,7 @@ import Testing
     let workers = try (0..<2).map { index in
       try SweepRunTests.start(
         ["worker", "--db", url, "--sweep", name, "--idle-exit", "1"],
-        log: directory.appendingPathComponent("worker-\(index).log"))
+        log: directory.appendingPathComponent("worker-\(index).log"), in: directory)
     }
     for worker in workers { worker.waitUntilExit() }
     #expect(workers.allSatisfy { $0.terminationStatus == 0 })

@@ -42,10 +42,11 @@ import Testing
     .joined(separator: "\n")
   }
 
-  static func start(_ arguments: [String], log: URL) throws -> Process {
+  static func start(_ arguments: [String], log: URL, in directory: URL? = nil) throws -> Process {
     let process = Process()
     process.executableURL = CommandRunner.executable
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
     _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     let handle = try FileHandle(forWritingTo: log)
     process.standardOutput = handle
@@ -341,6 +342,5 @@ import Testing
     #expect(completions.count == 40 && completions.values.allSatisfy { $0 == 1 }, "\(completions)")
     let log = try String(contentsOf: directory.appendingPathComponent("run.log"), encoding: .utf8)
     #expect(!log.contains("could not serialize") && !log.contains("deadlock"))
-    try? FileManager.default.removeItem(at: logs.appendingPathComponent(name))
   }
 }

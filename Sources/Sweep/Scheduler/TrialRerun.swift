@@ -44,6 +44,12 @@ public struct TrialRerun {
     var outcome = Outcome()
     let environment = try store.environment(trialID: trial.id)
     BLAS.threads = environment?.blasThreads ?? 1
+    let commit = TrialEnvironment.current().gitCommit
+    if let environment, let stored = environment.gitCommit, let commit, stored != commit {
+      outcome.notes.append(
+        "the trial ran at git commit \(stored.prefix(12)), this checkout is at \(commit.prefix(12)); "
+          + "a code change between them can change the bits")
+    }
     if let environment, environment.openBLASCore != BLAS.coreName {
       outcome.notes.append(
         "the trial ran with OpenBLAS core \(environment.openBLASCore), this process uses \(BLAS.coreName); "
