@@ -169,19 +169,13 @@ extension PostgresSweepStore {
     }
     var decisions: [(trial: TrialRecord, requeue: Bool, text: String)] = []
     for (trial, age) in running {
-      let deadHere = trial.workerHost == localHost && trial.workerPID.map { !isAlive($0) } == true
-      guard deadHere || age > grace else { continue }
-      let why =
-        reason?(trial)
-        ?? (deadHere
-          ? "worker \(trial.workerPID ?? 0) on \(localHost) died"
-          : String(
-            format: "no heartbeat for %.0f s from worker %@:%d", age, trial.workerHost ?? "?",
-            trial.workerPID ?? 0))
-      decisions.append(
-        trial.attempt >= maxAttempts
-          ? (trial, false, "\(why) (attempt \(trial.attempt) of \(maxAttempts); giving up)")
-          : (trial, true, "\(why); requeued after attempt \(trial.attempt)"))
+      if let decision = LostTrialPolicy.decide(
+        trial, age: age, grace: grace, maxAttempts: maxAttempts, localHost: localHost,
+        isAlive: isAlive,
+        reason: reason)
+      {
+        decisions.append((trial, decision.requeue, decision.text))
+      }
     }
     guard !decisions.isEmpty else { return [] }
     let plan = decisions.map { ($0.trial.id, Int64($0.trial.attempt), $0.requeue, $0.text) }

@@ -187,27 +187,24 @@ extension SweepStore {
       let ages = rows.map { $0["age"] as Double }
       var recovered: [TrialRecord] = []
       for (trial, age) in zip(running, ages) {
-        let deadHere = trial.workerHost == localHost && trial.workerPID.map { !isAlive($0) } == true
-        guard deadHere || age > grace else { continue }
-        let why =
-          reason?(trial)
-          ?? (deadHere
-            ? "worker \(trial.workerPID ?? 0) on \(localHost) died"
-            : String(
-              format: "no heartbeat for %.0f s from worker %@:%d", age, trial.workerHost ?? "?",
-              trial.workerPID ?? 0))
-        if trial.attempt >= maxAttempts {
-          try db.execute(
-            sql:
-              "UPDATE trial SET state = 'failed', finished_at = \(Self.now), error = ? WHERE id = ? AND state = 'running'",
-            arguments: ["\(why) (attempt \(trial.attempt) of \(maxAttempts); giving up)", trial.id])
-        } else {
+        guard
+          let decision = LostTrialPolicy.decide(
+            trial, age: age, grace: grace, maxAttempts: maxAttempts, localHost: localHost,
+            isAlive: isAlive,
+            reason: reason)
+        else { continue }
+        if decision.requeue {
           try db.execute(
             sql: """
               UPDATE trial SET state = 'queued', error = ?, worker_host = NULL, worker_pid = NULL,
                 heartbeat_at = NULL WHERE id = ? AND state = 'running'
               """,
-            arguments: ["\(why); requeued after attempt \(trial.attempt)", trial.id])
+            arguments: [decision.text, trial.id])
+        } else {
+          try db.execute(
+            sql:
+              "UPDATE trial SET state = 'failed', finished_at = \(Self.now), error = ? WHERE id = ? AND state = 'running'",
+            arguments: [decision.text, trial.id])
         }
         recovered.append(trial)
       }
