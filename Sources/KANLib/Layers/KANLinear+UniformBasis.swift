@@ -26,7 +26,8 @@ extension KANLinear {
     let inverseSpacing = 1 / spacing
     let values = scratch
     let previous = scratch + (order &+ 1)
-    var spans = [Int](repeating: 0, count: 8)
+    // Span per lane (−1: outside the knots); a SIMD value, so nothing is allocated per call.
+    var spans = SIMD8<Int32>(repeating: 0)
     var rowStart = 0
     while rowStart < batchSize {
       let lanes = min(8, batchSize &- rowStart)
@@ -40,7 +41,7 @@ extension KANLinear {
         var span = min(max(Int((x - first) * inverseSpacing), 0), lastKnot &- 1)
         while span > 0 && x < knots[span] { span &-= 1 }
         while span < lastKnot &- 1 && x >= knots[span &+ 1] { span &+= 1 }
-        spans[lane] = span
+        spans[lane] = Int32(truncatingIfNeeded: span)
         u[lane] = (x - knots[span]) * inverseSpacing
       }
       values[0] = Lanes(repeating: 1)
@@ -62,7 +63,7 @@ extension KANLinear {
       for lane in 0..<lanes {
         let row = rowStart &+ lane
         let slot = row &* inFeatures &+ feature
-        let span = spans[lane]
+        let span = Int(spans[lane])
         guard span >= 0 else {
           firstBasis[slot] = Int32.min
           continue
