@@ -162,6 +162,11 @@ public final class SweepScheduler {
       if let directory = options.dataDirectory { arguments += ["--data-dir", directory] }
       if !options.verify { arguments.append("--no-verify") }
       process.arguments = arguments
+      // OpenBLAS sizes its thread pool when it loads; without this, idle pool threads of every
+      // worker spin on the cores the other workers need.
+      var environment = ProcessInfo.processInfo.environment
+      environment["OPENBLAS_NUM_THREADS"] = String(options.threads)
+      process.environment = environment
       process.standardOutput = log
       process.standardError = log
       process.standardInput = FileHandle.nullDevice
