@@ -11,13 +11,10 @@ extension KANLinear {
   ///
   /// - Returns: j − k, the basis index of `values[0]` (may be negative near the left end), or
   ///   `nil` when x lies outside [t₀, t_last) and every basis is zero.
-  /// With `reciprocals` ([order + 1][knotCount]: 1/(tᵢ₊ᵣ − tᵢ) at r·knotCount + i), interior
-  /// spans multiply instead of divide (the values then differ from the dividing form by rounding).
   @inline(__always)
   static func evaluateBases(
     at x: Float, knots: UnsafePointer<Float>, knotCount: Int, order: Int,
-    values: UnsafeMutablePointer<Float>, derivatives: UnsafeMutablePointer<Float>?,
-    reciprocals: UnsafePointer<Float>? = nil
+    values: UnsafeMutablePointer<Float>, derivatives: UnsafeMutablePointer<Float>?
   ) -> Int? {
     let lastKnot = knotCount &- 1
     guard x >= knots[0] && x < knots[lastKnot] else { return nil }
@@ -31,15 +28,8 @@ extension KANLinear {
     values[0] = 1
     if span >= order && span <= knotCount &- 2 &- order {
       // Interior span: every basis of the window exists at every level (no range checks).
-      if let reciprocals {
-        evaluateInterior(
-          at: x, span: span, knots: knots, knotCount: knotCount, order: order,
-          reciprocals: reciprocals,
-          values: values, derivatives: derivatives)
-      } else {
-        evaluateInterior(
-          at: x, span: span, knots: knots, order: order, values: values, derivatives: derivatives)
-      }
+      evaluateInterior(
+        at: x, span: span, knots: knots, order: order, values: values, derivatives: derivatives)
       return span &- order
     }
     for level in 1...order {
@@ -128,53 +118,12 @@ extension KANLinear {
     }
   }
 
-  /// The interior recursion with precomputed reciprocal knot spans (multiplications only).
-  @inline(__always)
-  static func evaluateInterior(
-    at x: Float, span: Int, knots: UnsafePointer<Float>, knotCount: Int, order: Int,
-    reciprocals: UnsafePointer<Float>, values: UnsafeMutablePointer<Float>,
-    derivatives: UnsafeMutablePointer<Float>?
-  ) {
-    for level in 1...order {
-      if level == order, let derivatives {
-        for m in 0..<order { derivatives[m] = values[m] }
-      }
-      let inverse = reciprocals + level &* knotCount
-      let base = span &- level
-      var i = base &+ level
-      values[level] = (x - knots[i]) * inverse[i] * values[level &- 1]
-      var m = level &- 1
-      while m >= 1 {
-        i = base &+ m
-        values[m] =
-          (x - knots[i]) * inverse[i] * values[m &- 1] + (knots[i &+ level &+ 1] - x)
-          * inverse[i &+ 1] * values[m]
-        m &-= 1
-      }
-      values[0] = (knots[base &+ level &+ 1] - x) * inverse[base &+ 1] * values[0]
-    }
-    guard let derivatives else { return }
-    let k = Float(order)
-    let inverse = reciprocals + order &* knotCount
-    var m = order
-    while m >= 0 {
-      let i = span &- order &+ m
-      let below: Float = m >= 1 ? derivatives[m &- 1] : 0
-      let above: Float = m <= order &- 1 ? derivatives[m] : 0
-      derivatives[m] = k * (below * inverse[i] - above * inverse[i &+ 1])
-      m &-= 1
-    }
-  }
-
-  /// Fills `reciprocals` [in][order + 1][knotCount] with 1/(tᵢ₊ᵣ − tᵢ) for this layer's grid, and
-  /// `spacing` [in] with each input's knot spacing when its knots are uniform (within 1e-5
-  /// relative), else 0.
-  func computeReciprocals(
-    buffers: UnsafePointer<Float>, into reciprocals: UnsafeMutablePointer<Float>,
-    spacing: UnsafeMutablePointer<Float>
+  /// Fills `spacing` [in] with each input's knot spacing when its knots are uniform (within 1e-5
+  /// relative), else 0: uniform inputs take the SIMD kernel in ``uniformBases``.
+  func computeUniformSpacing(
+    buffers: UnsafePointer<Float>, into spacing: UnsafeMutablePointer<Float>
   ) {
     let c = configuration
-    let stride = (c.splineOrder + 1) * c.knotCount
     for feature in 0..<c.inFeatures {
       let knots = buffers + grid.offset + feature * c.knotCount
       let step = (knots[c.knotCount - 1] - knots[0]) / Float(c.knotCount - 1)
@@ -183,12 +132,6 @@ extension KANLinear {
         uniform = false
       }
       spacing[feature] = uniform ? step : 0
-      let target = reciprocals + feature * stride
-      for level in 1...c.splineOrder {
-        for i in 0..<(c.knotCount - level) {
-          target[level * c.knotCount + i] = 1 / (knots[i + level] - knots[i])
-        }
-      }
     }
   }
 

@@ -54,9 +54,7 @@ extension KANLinear {
     let knotsBase = buffers + grid.offset
     let activation = c.baseActivation
     let spacing = cache.uniformSpacing.pointer
-    computeReciprocals(buffers: buffers, into: cache.reciprocals.pointer, spacing: spacing)
-    let reciprocalsBase = UnsafePointer(cache.reciprocals.pointer)
-    let reciprocalStride = (order + 1) &* knotCount
+    computeUniformSpacing(buffers: buffers, into: spacing)
     for row in 0..<batchSize {
       let featureRow = features + row &* width
       let inputRow = input + row &* inFeatures
@@ -84,8 +82,7 @@ extension KANLinear {
               guard
                 let first = Self.evaluateBases(
                   at: x, knots: knots, knotCount: knotCount, order: order, values: values,
-                  derivatives: derivatives,
-                  reciprocals: reciprocalsBase + feature &* reciprocalStride)
+                  derivatives: derivatives)
               else {
                 firstBasis[slot] = Int32.min
                 continue

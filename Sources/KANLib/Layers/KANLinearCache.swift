@@ -22,8 +22,6 @@ public final class KANLinearCache {
   let combinedWeight: FloatBuffer
   /// Gradient of the combined weight [out, in·(1 + G + k)].
   let combinedWeightGradient: FloatBuffer
-  /// 1/(tᵢ₊ᵣ − tᵢ) per input [in, k + 1, G + 2k + 1], refreshed every forward pass.
-  let reciprocals: FloatBuffer
   /// Per input: the knot spacing when the grid is uniform, else 0.
   let uniformSpacing: FloatBuffer
   /// Gradient of the features [batch, in·(1 + G + k)].
@@ -37,8 +35,6 @@ public final class KANLinearCache {
     combinedWeightGradient = FloatBuffer(
       count: configuration.outFeatures * configuration.featureWidth)
     uniformSpacing = FloatBuffer(count: configuration.inFeatures)
-    reciprocals = FloatBuffer(
-      count: configuration.inFeatures * (configuration.splineOrder + 1) * configuration.knotCount)
   }
 
   /// Grows the buffers to hold `batchSize` rows.

@@ -1,16 +1,19 @@
-/// Runs a network over the test split of a dataset: predictions, accuracy or RMSE.
+/// Runs a network over one split of a dataset: loss, predictions, accuracy or RMSE.
 public struct Evaluation {
   /// The network.
   public let network: Network
   /// The data.
   public let data: TrainingData
-  /// Rows per forward pass.
+  /// The split evaluated.
+  public let split: TrainingData.Split
+  /// Rows per forward pass (fixed, so evaluation is reproducible).
   public var batchSize = Trainer.evaluationBatchSize
 
-  /// Creates an evaluation.
-  public init(network: Network, data: TrainingData) {
+  /// Creates an evaluation of `split` (the test split by default).
+  public init(network: Network, data: TrainingData, split: TrainingData.Split = .test) {
     self.network = network
     self.data = data
+    self.split = split
   }
 
   /// The outcome of ``run()``.
@@ -27,12 +30,14 @@ public struct Evaluation {
     public var accuracy: Double { total > 0 ? Double(correct) / Double(total) : 0 }
     /// Root-mean-square error (regression).
     public var rmse: Double = 0
+    /// Mean loss: softmax cross-entropy (classification) or squared error (regression).
+    public var loss: Double = 0
   }
 
-  /// Evaluates the whole test split.
+  /// Evaluates the whole split.
   public func run() -> Result {
     var result = Result()
-    let count = data.testCount
+    let count = data.count(split)
     let width = data.inputWidth
     let outputs = data.outputWidth
     let inputs = FloatBuffer(count: batchSize * width)
@@ -40,13 +45,14 @@ public struct Evaluation {
     var labels = [Int32](repeating: 0, count: batchSize)
     let indices = (0..<Int32(count)).map { $0 }
     var squaredError = 0.0
+    var lossSum = 0.0
     var first = 0
     while first < count {
       let rows = min(batchSize, count - first)
       indices.withUnsafeBufferPointer { all in
         labels.withUnsafeMutableBufferPointer { labelPointer in
           data.fill(
-            .test, indices: UnsafeBufferPointer(rebasing: all[first..<(first + rows)]),
+            split, indices: UnsafeBufferPointer(rebasing: all[first..<(first + rows)]),
             inputs: inputs.pointer, labels: labelPointer.baseAddress.unsafelyUnwrapped,
             targets: targets.pointer)
         }
@@ -57,6 +63,12 @@ public struct Evaluation {
         result.firstOutputs += Array(UnsafeBufferPointer(start: output, count: keep * outputs))
       }
       if data.isClassification {
+        let loss = labels.withUnsafeBufferPointer {
+          SoftmaxCrossEntropy.loss(
+            logits: output, labels: $0.baseAddress.unsafelyUnwrapped, batchSize: rows,
+            classes: outputs)
+        }
+        lossSum += Double(loss) * Double(rows)
         let predicted = SoftmaxCrossEntropy.predictions(
           logits: output, batchSize: rows, classes: outputs)
         for row in 0..<rows where predicted[row] == Int(labels[row]) { result.correct += 1 }
@@ -70,7 +82,9 @@ public struct Evaluation {
       first += rows
     }
     result.total = count
-    result.rmse = (squaredError / Double(max(1, count))).squareRoot()
+    let meanSquaredError = squaredError / Double(max(1, count * outputs))
+    result.rmse = meanSquaredError.squareRoot()
+    result.loss = data.isClassification ? lossSum / Double(max(1, count)) : meanSquaredError
     return result
   }
 }

@@ -47,7 +47,7 @@ public final class Trainer {
     optimizer = AdamW(
       parameterCount: network.parameterCount, learningRate: configuration.learningRate,
       weightDecay: configuration.weightDecay)
-    let rows = max(configuration.batchSize, Self.evaluationBatchSize)
+    let rows = configuration.batchSize
     inputs = FloatBuffer(count: rows * data.inputWidth)
     targets = FloatBuffer(count: rows)
     outputGradient = FloatBuffer(count: rows * data.outputWidth)
@@ -161,31 +161,9 @@ public final class Trainer {
   /// Loss and accuracy (classification) or RMSE (regression) of the whole `split`.
   public func evaluate(_ split: TrainingData.Split) -> (loss: Float, accuracy: Float?, rmse: Float?)
   {
-    let count = data.count(split)
-    let sequence = (0..<Int32(count)).map { $0 }
-    var lossSum = 0.0
-    var correct = 0
-    var squaredError = 0.0
-    var first = 0
-    while first < count {
-      let rows = min(Self.evaluationBatchSize, count - first)
-      fillBatch(split, indices: sequence, from: first, rows: rows)
-      let output = network.forward(inputs.pointer, batchSize: rows)
-      let loss = lossAndGradient(output: output, rows: rows, gradient: nil)
-      lossSum += Double(loss) * Double(rows)
-      if data.isClassification {
-        let predicted = SoftmaxCrossEntropy.predictions(
-          logits: output, batchSize: rows, classes: data.outputWidth)
-        for row in 0..<rows where predicted[row] == Int(labels[row]) { correct += 1 }
-      } else {
-        squaredError += Double(loss) * Double(rows)
-      }
-      first += rows
-    }
-    let loss = Float(lossSum / Double(max(1, count)))
-    if data.isClassification {
-      return (loss, Float(Double(correct) / Double(max(1, count))), nil)
-    }
-    return (loss, nil, Float((squaredError / Double(max(1, count))).squareRoot()))
+    let result = Evaluation(network: network, data: data, split: split).run()
+    return data.isClassification
+      ? (Float(result.loss), Float(result.accuracy), nil)
+      : (Float(result.loss), nil, Float(result.rmse))
   }
 }

@@ -66,11 +66,6 @@ public final class SweepStore: SweepStorage {
     }
   }
 
-  /// Runs `body` on a read-only snapshot (for other modules that read in bulk).
-  public func readSnapshot<T>(_ body: (Database) throws -> T) throws -> T {
-    try pool.read(body)
-  }
-
   /// The folder beside the database where a sweep's checkpoints and logs go.
   public func outputDirectory(sweep: String) -> String {
     URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(sweep).path
