@@ -3,10 +3,14 @@ import PackageDescription
 
 // KANLib's hand-written kernels (B-splines, AdamW) use SIMD types; on x86-64 they are compiled
 // for Haswell (AVX2 + FMA, 2013 and later) so those types map to 256-bit registers.
+// `-fno-math-errno` lets `squareRoot()` on SIMD lanes become one vector instruction: with errno
+// semantics (glibc's default) every lane is a scalar sqrt plus a libm call for negative input.
 #if arch(x86_64)
-  let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+  let kernelSettings: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell", "-Xcc", "-fno-math-errno"])
+  ]
 #else
-  let kernelSettings: [SwiftSetting] = []
+  let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
 #endif
 
 let package = Package(

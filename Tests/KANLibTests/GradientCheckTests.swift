@@ -11,8 +11,12 @@ import Testing
     let splineOrder: Int
     let activation: BaseActivation
     let standaloneScaler: Bool
+    /// Whether to adapt the grids to skewed data first (then some inputs' knots are not uniform
+    /// and take the general Cox–de Boor path next to SIMD groups).
+    var adaptGrid = false
     var description: String {
       "\(widths) G\(gridSize) k\(splineOrder) \(activation) scaler=\(standaloneScaler)"
+        + (adaptGrid ? " adapted" : "")
     }
   }
 
@@ -24,6 +28,14 @@ import Testing
     Case(widths: [4, 2], gridSize: 4, splineOrder: 1, activation: .silu, standaloneScaler: false),
     Case(
       widths: [2, 2, 2], gridSize: 6, splineOrder: 3, activation: .zero, standaloneScaler: true),
+    // Eight or more inputs: SIMD groups of eight plus a tail (and derivatives in layer 2).
+    Case(
+      widths: [19, 9, 3], gridSize: 5, splineOrder: 3, activation: .silu, standaloneScaler: true),
+    Case(
+      widths: [17, 8, 2], gridSize: 3, splineOrder: 2, activation: .silu, standaloneScaler: false,
+      adaptGrid: true),
+    Case(
+      widths: [16, 2], gridSize: 2, splineOrder: 8, activation: .identity, standaloneScaler: true),
   ]
 
   /// Inputs: most inside [-1, 1], some in the extension, some beyond every knot.
@@ -31,6 +43,14 @@ import Testing
     var values = (0..<(batch * width)).map { _ in generator.uniform(-1.6, 1.6) }
     values[0] = 2.9
     values[values.count - 1] = -3.1
+    // Wide cases (k ≥ 2, so the derivative is continuous there): exactly on knots of the G = 5
+    // grid, and on its first knot.
+    if width >= 8 {
+      values[5] = -1
+      values[6] = 0.2
+      values[7] = -1 - 3 * 0.4
+      values[8] = 1
+    }
     return values
   }
 
@@ -47,6 +67,23 @@ import Testing
     // Larger spline weights than the tiny initialization, so every term matters.
     for index in 0..<network.parameters.count {
       network.parameters.storage[index] += generator.uniform(-0.5, 0.5)
+    }
+    if testCase.adaptGrid {
+      // Adapt to data skewed towards -1, then give the first layer's first eight inputs their
+      // uniform knots back: one SIMD group, one general group, a general tail.
+      let uniformGrid = network.buffers.storage.array
+      let firstLayer = network.layers[0]
+      let width = testCase.widths[0]
+      let samples = (0..<(32 * width)).map { index -> Float in
+        let u = generator.nextFloat()
+        return index % 2 == 0 ? u * u * 2 - 1 : generator.uniform(-1, 1)
+      }
+      try samples.withPointer { try network.updateGrid(input: $0, batchSize: 32) }
+      let restored =
+        firstLayer.grid
+        .offset..<(firstLayer.grid.offset
+        + 8 * firstLayer.configuration.knotCount)
+      for index in restored { network.buffers.storage[index] = uniformGrid[index] }
     }
     network.computesInputGradient = true
     let batch = 5

@@ -118,12 +118,13 @@ extension KANLinear {
     }
   }
 
-  /// Fills `spacing` [in] with each input's knot spacing when its knots are uniform (within 1e-5
-  /// relative), else 0: uniform inputs take the SIMD kernel in ``uniformBases``.
-  func computeUniformSpacing(
-    buffers: UnsafePointer<Float>, into spacing: UnsafeMutablePointer<Float>
-  ) {
+  /// Fills the cache's per-input knot summary: the first and last knot, and 1/spacing when the
+  /// knots are uniform (within 1e-5 relative), else 0. Uniform inputs take the SIMD kernel in
+  /// ``uniformFeatureGroup(row:firstFeature:input:knotsBase:cache:featureRow:firstBasis:derivatives:scratch:)``.
+  func summarizeKnots(buffers: UnsafePointer<Float>, cache: KANLinearCache) {
     let c = configuration
+    let (start, end, inverse) =
+      (cache.knotStart.pointer, cache.knotEnd.pointer, cache.inverseSpacing.pointer)
     for feature in 0..<c.inFeatures {
       let knots = buffers + grid.offset + feature * c.knotCount
       let step = (knots[c.knotCount - 1] - knots[0]) / Float(c.knotCount - 1)
@@ -131,7 +132,9 @@ extension KANLinear {
       for i in 0..<(c.knotCount - 1) where abs((knots[i + 1] - knots[i]) - step) > 1e-5 * step {
         uniform = false
       }
-      spacing[feature] = uniform ? step : 0
+      start[feature] = knots[0]
+      end[feature] = knots[c.knotCount - 1]
+      inverse[feature] = uniform ? 1 / step : 0
     }
   }
 

@@ -70,11 +70,28 @@ extension KANLinear {
         for i in 0..<inFeatures {
           let edge = o &* inFeatures &+ i
           let scale = scaler[edge]
-          var scaleGradient: Float = 0
-          for m in 0..<count {
-            let g = row[i &* count &+ m]
-            splineGradient[edge &* count &+ m] += g * scale
-            scaleGradient += g * spline[edge &* count &+ m]
+          let source = row + i &* count
+          let target = splineGradient + edge &* count
+          let weights = spline + edge &* count
+          // Eight coefficients at a time: d splineWeight += g·scale, d scaler += Σ g·splineWeight
+          // (lane sums, then the lanes, then the tail).
+          let scaleLanes = SIMD8<Float>(repeating: scale)
+          var sums = SIMD8<Float>(repeating: 0)
+          var m = 0
+          while m &+ 8 <= count {
+            let g = UnsafeRawPointer(source + m).loadUnaligned(as: SIMD8<Float>.self)
+            let old = UnsafeRawPointer(target + m).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + m).storeBytes(
+              of: old + g * scaleLanes, as: SIMD8<Float>.self)
+            sums += g * UnsafeRawPointer(weights + m).loadUnaligned(as: SIMD8<Float>.self)
+            m &+= 8
+          }
+          var scaleGradient = sums.sum()
+          while m < count {
+            let g = source[m]
+            target[m] += g * scale
+            scaleGradient += g * weights[m]
+            m &+= 1
           }
           scalerGradient[edge] += scaleGradient
         }

@@ -40,64 +40,94 @@ extension KANLinear {
   }
 
   /// Fills `cache.features` with [act(x) | B(x)] and, if asked, the basis derivatives.
+  ///
+  /// Row by row; eight inputs at a time through the SIMD kernel when their knots are uniform
+  /// (and k ≤ 7), otherwise one input at a time with Cox–de Boor. Every element of every row is
+  /// written, so the buffer needs no clearing.
   func buildFeatures(
     input: UnsafePointer<Float>, batchSize: Int, buffers: UnsafePointer<Float>,
     cache: KANLinearCache, withDerivatives: Bool
   ) {
     let c = configuration
-    let (inFeatures, count, order, knotCount) =
-      (c.inFeatures, c.coefficientCount, c.splineOrder, c.knotCount)
+    let (inFeatures, order) = (c.inFeatures, c.splineOrder)
     let width = c.featureWidth
     let features = cache.features.pointer
-    features.update(repeating: 0, count: batchSize * width)
-    let derivativeBase = cache.basisDerivatives.pointer
+    let derivatives = withDerivatives ? cache.basisDerivatives.pointer : nil
     let knotsBase = buffers + grid.offset
-    let activation = c.baseActivation
-    let spacing = cache.uniformSpacing.pointer
-    computeUniformSpacing(buffers: buffers, into: spacing)
-    for row in 0..<batchSize {
-      let featureRow = features + row &* width
-      let inputRow = input + row &* inFeatures
-      for feature in 0..<inFeatures { featureRow[feature] = activation.value(inputRow[feature]) }
-    }
+    summarizeKnots(buffers: buffers, cache: cache)
+    let inverse = cache.inverseSpacing.pointer
+    let vectorGroups = order <= 7 ? inFeatures / 8 : 0
     cache.firstBasis.withUnsafeMutableBufferPointer { firstBasis in
+      let firstBasis = firstBasis.baseAddress.unsafelyUnwrapped
       withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * (order + 1)) { lanes in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: order + 1) { scratch in
           let values = scratch.baseAddress.unsafelyUnwrapped
-          for feature in 0..<inFeatures {
-            let knots = knotsBase + feature &* knotCount
-            if spacing[feature] > 0 {
-              uniformBases(
-                feature: feature, input: input, batchSize: batchSize, knots: knots,
-                spacing: spacing[feature],
-                features: features, firstBasis: firstBasis,
-                derivatives: withDerivatives ? derivativeBase : nil,
-                scratch: lanes.baseAddress.unsafelyUnwrapped)
-              continue
+          let laneScratch = lanes.baseAddress.unsafelyUnwrapped
+          for row in 0..<batchSize {
+            let featureRow = features + row &* width
+            for group in 0..<vectorGroups {
+              let firstFeature = group &* 8
+              let spacing = UnsafeRawPointer(inverse + firstFeature).loadUnaligned(as: Lanes.self)
+              if all(spacing .> 0) && order == 3 {
+                // k = 3 (the default) as a constant: the recursion unrolls into registers.
+                uniformFeatureGroup(
+                  order: 3, row: row, firstFeature: firstFeature, input: input,
+                  knotsBase: knotsBase, cache: cache, featureRow: featureRow,
+                  firstBasis: firstBasis, derivatives: derivatives, scratch: laneScratch)
+              } else if all(spacing .> 0) {
+                uniformFeatureGroup(
+                  order: order, row: row, firstFeature: firstFeature, input: input,
+                  knotsBase: knotsBase, cache: cache, featureRow: featureRow,
+                  firstBasis: firstBasis, derivatives: derivatives, scratch: laneScratch)
+              } else {
+                for feature in firstFeature..<(firstFeature &+ 8) {
+                  generalFeature(
+                    row: row, feature: feature, input: input, knotsBase: knotsBase,
+                    featureRow: featureRow, firstBasis: firstBasis, derivatives: derivatives,
+                    values: values)
+                }
+              }
             }
-            for row in 0..<batchSize {
-              let x = input[row &* inFeatures &+ feature]
-              let slot = row &* inFeatures &+ feature
-              let derivatives = withDerivatives ? derivativeBase + slot &* (order &+ 1) : nil
-              guard
-                let first = Self.evaluateBases(
-                  at: x, knots: knots, knotCount: knotCount, order: order, values: values,
-                  derivatives: derivatives)
-              else {
-                firstBasis[slot] = Int32.min
-                continue
-              }
-              firstBasis[slot] = Int32(truncatingIfNeeded: first)
-              let offset: Int = row &* width &+ inFeatures &+ feature &* count
-              let target = features + offset
-              for m in 0...order {
-                let index = first &+ m
-                if index >= 0 && index < count { target[index] = values[m] }
-              }
+            for feature in (vectorGroups &* 8)..<inFeatures {
+              generalFeature(
+                row: row, feature: feature, input: input, knotsBase: knotsBase,
+                featureRow: featureRow, firstBasis: firstBasis, derivatives: derivatives,
+                values: values)
             }
           }
         }
       }
+    }
+  }
+
+  /// One input of one row with Cox–de Boor: writes act(x), its whole spline block, its first
+  /// basis index and, if asked, its basis derivatives.
+  @inline(__always)
+  func generalFeature(
+    row: Int, feature: Int, input: UnsafePointer<Float>, knotsBase: UnsafePointer<Float>,
+    featureRow: UnsafeMutablePointer<Float>, firstBasis: UnsafeMutablePointer<Int32>,
+    derivatives: UnsafeMutablePointer<Float>?, values: UnsafeMutablePointer<Float>
+  ) {
+    let c = configuration
+    let (inFeatures, count, order, knotCount) =
+      (c.inFeatures, c.coefficientCount, c.splineOrder, c.knotCount)
+    let slot = row &* inFeatures &+ feature
+    let x = input[slot]
+    featureRow[feature] = c.baseActivation.value(x)
+    let block = featureRow + (inFeatures &+ feature &* count)
+    block.update(repeating: 0, count: count)
+    guard
+      let first = Self.evaluateBases(
+        at: x, knots: knotsBase + feature &* knotCount, knotCount: knotCount, order: order,
+        values: values, derivatives: derivatives.map { $0 + slot &* (order &+ 1) })
+    else {
+      firstBasis[slot] = Int32.min
+      return
+    }
+    firstBasis[slot] = Int32(truncatingIfNeeded: first)
+    for m in 0...order {
+      let index = first &+ m
+      if index >= 0 && index < count { block[index] = values[m] }
     }
   }
 }

@@ -72,13 +72,28 @@ public struct KANLinear: Sendable {
     let spline = parameters + splineWeight.offset
     let scaler = splineScaler.map { parameters + $0.offset }
     for o in 0..<c.outFeatures {
-      let row = combined + o * width
-      row.update(from: base + o * inFeatures, count: inFeatures)
+      let row = combined + o &* width
+      row.update(from: base + o &* inFeatures, count: inFeatures)
       for i in 0..<inFeatures {
-        let scale = scaler?[o * inFeatures + i] ?? 1
-        let source = spline + (o * inFeatures + i) * count
-        let target = row + inFeatures + i * count
-        for m in 0..<count { target[m] = source[m] * scale }
+        let edge = o &* inFeatures &+ i
+        let source = spline + edge &* count
+        let target = row + (inFeatures &+ i &* count)
+        guard let scaler else {
+          target.update(from: source, count: count)
+          continue
+        }
+        let scale = scaler[edge]
+        let lanes = SIMD8<Float>(repeating: scale)
+        var m = 0
+        while m &+ 8 <= count {
+          let value = UnsafeRawPointer(source + m).loadUnaligned(as: SIMD8<Float>.self)
+          UnsafeMutableRawPointer(target + m).storeBytes(of: value * lanes, as: SIMD8<Float>.self)
+          m &+= 8
+        }
+        while m < count {
+          target[m] = source[m] * scale
+          m &+= 1
+        }
       }
     }
   }

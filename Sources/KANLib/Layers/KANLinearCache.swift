@@ -22,11 +22,17 @@ public final class KANLinearCache {
   let combinedWeight: FloatBuffer
   /// Gradient of the combined weight [out, in·(1 + G + k)].
   let combinedWeightGradient: FloatBuffer
-  /// Per input: the knot spacing when the grid is uniform, else 0.
-  let uniformSpacing: FloatBuffer
+  /// Per input: 1 / knot spacing when its knots are uniform, else 0.
+  let inverseSpacing: FloatBuffer
+  /// Per input: its first knot.
+  let knotStart: FloatBuffer
+  /// Per input: its last knot.
+  let knotEnd: FloatBuffer
   /// Gradient of the features [batch, in·(1 + G + k)].
   var featureGradient = FloatBuffer(count: 0)
   private let configuration: KANLinearConfiguration
+  /// Floats past the end of `features` and `basisDerivatives` (see ``reserve(batchSize:)``).
+  static let padding = 8
 
   /// Creates an empty cache for a layer of `configuration`.
   public init(configuration: KANLinearConfiguration) {
@@ -34,7 +40,9 @@ public final class KANLinearCache {
     combinedWeight = FloatBuffer(count: configuration.outFeatures * configuration.featureWidth)
     combinedWeightGradient = FloatBuffer(
       count: configuration.outFeatures * configuration.featureWidth)
-    uniformSpacing = FloatBuffer(count: configuration.inFeatures)
+    inverseSpacing = FloatBuffer(count: configuration.inFeatures)
+    knotStart = FloatBuffer(count: configuration.inFeatures)
+    knotEnd = FloatBuffer(count: configuration.inFeatures)
   }
 
   /// Grows the buffers to hold `batchSize` rows.
@@ -42,7 +50,9 @@ public final class KANLinearCache {
     guard batchSize > capacity else { return }
     let c = configuration
     input = FloatBuffer(count: batchSize * c.inFeatures)
-    features = FloatBuffer(count: batchSize * c.featureWidth)
+    // The SIMD basis kernel may store up to 8 floats past a block it fills (later blocks overwrite
+    // them); the padding keeps the last block's spill inside the buffer.
+    features = FloatBuffer(count: batchSize * c.featureWidth + Self.padding)
     firstBasis = [Int32](repeating: 0, count: batchSize * c.inFeatures)
     capacity = batchSize
   }
@@ -50,8 +60,10 @@ public final class KANLinearCache {
   /// Grows the buffers only an input gradient needs (never allocated for a first layer).
   func reserveInputGradient(batchSize: Int) {
     let c = configuration
-    guard basisDerivatives.count < batchSize * c.inFeatures * (c.splineOrder + 1) else { return }
-    basisDerivatives = FloatBuffer(count: capacity * c.inFeatures * (c.splineOrder + 1))
+    guard basisDerivatives.count < batchSize * c.inFeatures * (c.splineOrder + 1) + Self.padding
+    else { return }
+    basisDerivatives = FloatBuffer(
+      count: capacity * c.inFeatures * (c.splineOrder + 1) + Self.padding)
     featureGradient = FloatBuffer(count: capacity * c.featureWidth)
   }
 }
