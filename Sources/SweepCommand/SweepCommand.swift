@@ -11,7 +11,8 @@ struct SweepCommand: ParsableCommand {
       RunCommand.self, StatusCommand.self, ReportCommand.self, ShowCommand.self, RerunCommand.self,
       ValidateCommand.self,
       SubmitCommand.self, TrainCommand.self, EvalCommand.self, DataCommand.self,
-      BenchCommand.self, BenchReportCommand.self, WorkerCommand.self, SlurmCommand.self,
+      BenchCommand.self, BenchReportCommand.self, BenchSweepCommand.self, WorkerCommand.self,
+      SlurmCommand.self,
       ExportCommand.self,
     ])
 

@@ -23,11 +23,15 @@ public enum Checkpoint {
     public let metadata: [String: String]
   }
 
-  /// Writes `network` (and `configuration`) to `path` atomically; returns the file's SHA-256
-  /// (hex) and size.
+  /// Writes `network` (and `configuration`) to `path`; returns the file's SHA-256 (hex) and size.
+  ///
+  /// `atomically` (the default) writes a temporary file and renames it over `path`; without
+  /// it the bytes go straight to `path`, for callers that only trust the file through the
+  /// returned hash (a sweep worker stores it with the completed trial).
   @discardableResult
   public static func save(
-    _ network: Network, configuration: TrainingConfiguration?, to path: String
+    _ network: Network, configuration: TrainingConfiguration?, to path: String,
+    atomically: Bool = true
   ) throws(SafeTensorsError) -> (sha256: String, bytes: Int) {
     var tensors: [String: SafeTensors.Tensor] = [:]
     for (entry, values) in network.stateDictionary {
@@ -43,15 +47,21 @@ public enum Checkpoint {
       metadata["kan_sweep.configuration"] = configuration.canonicalJSON
       metadata["kan_sweep.seed"] = String(configuration.seed)
     }
-    let file = SafeTensors(tensors: tensors, metadata: metadata)
-    let bytes = file.serialized()
-    try file.write(path: path)
+    let bytes = SafeTensors(tensors: tensors, metadata: metadata).serialized()
+    try SafeTensors.write(bytes, path: path, atomically: atomically)
     return (sha256Hex(bytes), bytes.count)
   }
 
   /// The SHA-256 of `bytes` as lowercase hex.
   public static func sha256Hex(_ bytes: [UInt8]) -> String {
-    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    let digits = Array("0123456789abcdef".utf8)
+    var hex = [UInt8]()
+    hex.reserveCapacity(64)
+    for byte in SHA256.hash(data: bytes) {
+      hex.append(digits[Int(byte >> 4)])
+      hex.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: hex, as: UTF8.self)
   }
 
   /// The SHA-256 of the file at `path`, or `nil` when it cannot be read.

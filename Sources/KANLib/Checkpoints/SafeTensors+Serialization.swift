@@ -1,5 +1,13 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+  private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+  import Darwin
+  private let systemWrite = Darwin.write
+#endif
+
 extension SafeTensors {
   /// Reads and validates the file at `path`.
   public static func read(path: String) throws(SafeTensorsError) -> SafeTensors {
@@ -123,14 +131,56 @@ extension SafeTensors {
 
   /// Writes the file through a temporary file and an atomic rename: a crash leaves either the
   /// old file or the new one, never half of one.
+  ///
+  /// The file is not fsync'ed (like the SQLite store's `synchronous = NORMAL` commits): a power
+  /// cut can lose the newest files, which a resumed sweep recomputes with the same bits, and a
+  /// checkpoint that does not match its stored SHA-256 is reported by `sweep rerun`/`eval`.
   public func write(path: String) throws(SafeTensorsError) {
+    try Self.write(serialized(), path: path)
+  }
+
+  /// Writes already serialized bytes the same way as ``write(path:)`` or, unless `atomically`,
+  /// straight into `path` (for callers that record the file's SHA-256 only once it is complete,
+  /// so a half-written file is never taken for a checkpoint).
+  static func write(_ bytes: [UInt8], path: String, atomically: Bool = true)
+    throws(SafeTensorsError)
+  {
     let url = URL(fileURLWithPath: path)
     do {
       try FileManager.default.createDirectory(
         at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-      try Data(serialized()).write(to: url, options: .atomic)
     } catch {
-      throw .io(path: path, reason: "cannot write the file (\(error.localizedDescription))")
+      throw .io(path: path, reason: "cannot create its folder (\(error.localizedDescription))")
+    }
+    let temporary =
+      atomically
+      ? url.deletingLastPathComponent().appendingPathComponent(
+        ".\(url.lastPathComponent).\(getpid()).tmp"
+      ).path : path
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw .io(
+        path: path, reason: "cannot create \(temporary) (\(String(cString: strerror(errno))))")
+    }
+    var written = 0
+    var failure: Int32 = 0
+    bytes.withUnsafeBytes { buffer in
+      guard let base = buffer.baseAddress else { return }
+      while written < buffer.count {
+        let result = systemWrite(descriptor, base + written, buffer.count - written)
+        if result < 0 {
+          if errno == EINTR { continue }
+          failure = errno
+          return
+        }
+        written += result
+      }
+    }
+    if close(descriptor) != 0 && failure == 0 { failure = errno }
+    if failure == 0 && atomically && rename(temporary, path) != 0 { failure = errno }
+    guard failure == 0 else {
+      unlink(temporary)
+      throw .io(path: path, reason: "cannot write the file (\(String(cString: strerror(failure))))")
     }
   }
 

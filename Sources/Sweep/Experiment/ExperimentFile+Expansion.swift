@@ -19,8 +19,7 @@ public struct PlannedTrial: Sendable, Hashable {
 
   /// The identity of a configuration: SHA-256 of its canonical JSON.
   public static func identity(of configuration: TrainingConfiguration) -> String {
-    SHA256.hash(data: Data(configuration.canonicalJSON.utf8)).map { String(format: "%02x", $0) }
-      .joined()
+    Checkpoint.sha256Hex(Array(configuration.canonicalJSON.utf8))
   }
 }
 

@@ -48,7 +48,7 @@ public struct ExperimentFile: Sendable {
 
   /// The SHA-256 (hex) of the file's text.
   public var textHash: String {
-    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    Checkpoint.sha256Hex(Array(text.utf8))
   }
 
   /// Reads and validates the file at `path`.

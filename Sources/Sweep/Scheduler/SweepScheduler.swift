@@ -123,7 +123,7 @@ public final class SweepScheduler {
         while children.count < wanted { try startWorker() }
         if queued == 0 && running == 0 && children.isEmpty { break }
       }
-      usleep(250_000)
+      waitForChange(seconds: 0.25)
     }
     if interrupted {
       // Workers released their trials; requeue any whose worker was killed before it could.
@@ -196,6 +196,18 @@ public final class SweepScheduler {
           trial.workerPID == Int(pid)
             ? "worker \(pid) \(how)" + (tail.isEmpty ? "" : "; log tail:\n\(tail)") : nil
         })
+    }
+  }
+
+  /// Sleeps up to `seconds`, returning early (within ~5 ms) when a worker exits or a stop is
+  /// requested, so the last trial's end is not followed by a full polling period.
+  private func waitForChange(seconds: Double) {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      if StopSignal.isRequested || children.values.contains(where: { !$0.process.isRunning }) {
+        return
+      }
+      usleep(5_000)
     }
   }
 

@@ -44,6 +44,8 @@ public final class SweepWorker {
   let options: Options
   let identity = WorkerIdentity.current
   private var images: [ImageDatasetName: ImageDataset] = [:]
+  /// Checkpoint folders by sweep id (a sweep's name never changes).
+  private var checkpointFolders: [Int64: URL] = [:]
   private let log: (String) -> Void
 
   /// Creates a worker on `store`; `log` receives one line per event.
@@ -72,7 +74,10 @@ public final class SweepWorker {
           localHost: identity.host,
           isAlive: { kill(pid_t($0), 0) == 0 || errno == EPERM })
       }
-      guard let trial = try store.claim(sweepID: options.sweepID, worker: identity) else {
+      // The environment is stored with the claim: one transaction fewer per trial.
+      let claimed = try store.claim(
+        sweepID: options.sweepID, worker: identity, environment: TrialEnvironment.current())
+      guard let trial = claimed else {
         let start = idleSince ?? Date()
         idleSince = start
         if Date().timeIntervalSince(start) >= options.idleExit { break }
@@ -90,13 +95,19 @@ public final class SweepWorker {
   private final class Monitor: TrainingObserver {
     let worker: SweepWorker
     let trial: TrialRecord
+    let epochs: Int
+    /// The last epoch's metrics, held back so that they are stored with the trial's outcome.
+    var finalEpoch: EpochMetrics?
     var lastHeartbeat = Date()
     var lost = false
     var storeError: StoreError?
+    /// Seconds spent in store writes during training (not trial compute).
+    var storeSeconds = 0.0
 
-    init(worker: SweepWorker, trial: TrialRecord) {
+    init(worker: SweepWorker, trial: TrialRecord, epochs: Int) {
       self.worker = worker
       self.trial = trial
+      self.epochs = epochs
     }
 
     func trainer(
@@ -112,32 +123,44 @@ public final class SweepWorker {
       } catch {
         storeError = error
       }
+      storeSeconds += Date().timeIntervalSince(lastHeartbeat)
     }
 
     func trainer(didFinishEpoch metrics: EpochMetrics) {
+      if metrics.epoch == epochs {
+        finalEpoch = metrics
+        return
+      }
       lastHeartbeat = Date()
       do {
         try worker.store.recordEpoch(metrics, trial: trial, worker: worker.identity)
       } catch {
         storeError = error
       }
+      storeSeconds += Date().timeIntervalSince(lastHeartbeat)
     }
 
     func trainerShouldStop() -> Bool { lost || storeError != nil || worker.shouldStop }
+
+    /// Stores the held-back final epoch on its own (for outcomes other than completion).
+    func flushFinalEpoch() throws(StoreError) {
+      guard let metrics = finalEpoch else { return }
+      finalEpoch = nil
+      try worker.store.recordEpoch(metrics, trial: trial, worker: worker.identity)
+    }
   }
 
   /// Trains one claimed trial; returns false when the worker must stop.
   private func runTrial(_ trial: TrialRecord) throws(StoreError) -> Bool {
     log("trial \(trial.number) attempt \(trial.attempt): started")
-    try store.recordEnvironment(TrialEnvironment.current(), trial: trial)
     guard let configuration = trial.trainingConfiguration else {
       try store.fail(
         trial, worker: identity,
         reason: "stored configuration does not decode: \(trial.configuration)")
       return true
     }
-    // The trial's own compute (data, initialization, training) is timed; store writes and the
-    // checkpoint file are not.
+    // The trial's own compute (data, initialization, training, evaluation) is timed; store
+    // writes (also those during training) and the checkpoint file are not.
     let start = Date()
     let data: TrainingData
     do {
@@ -147,7 +170,7 @@ public final class SweepWorker {
       log("trial \(trial.number): failed: \(error.description)")
       return true
     }
-    let monitor = Monitor(worker: self, trial: trial)
+    let monitor = Monitor(worker: self, trial: trial, epochs: configuration.epochs)
     let trainer: Trainer
     let result: (status: TrainingStatus, epochs: [EpochMetrics])
     do {
@@ -164,20 +187,31 @@ public final class SweepWorker {
     }
     switch result.status {
     case .completed:
-      let seconds = Date().timeIntervalSince(start)
-      let path = URL(fileURLWithPath: store.outputDirectory(sweep: try sweepName(trial)))
-        .appendingPathComponent("checkpoints/trial-\(trial.number).safetensors").path
+      let seconds = Date().timeIntervalSince(start) - monitor.storeSeconds
+      let path = try checkpointFolder(trial)
+        .appendingPathComponent("trial-\(trial.number).safetensors").path
+      let saved: (sha256: String, bytes: Int)
       do {
-        let saved = try Checkpoint.save(trainer.network, configuration: configuration, to: path)
-        try store.complete(
-          trial, worker: identity, checkpoint: (path, saved.sha256, saved.bytes),
-          parameterCount: trainer.network.parameterCount, trainingSeconds: seconds)
-        log("trial \(trial.number): completed in \(String(format: "%.2f", seconds)) s")
+        // Written in place: the file counts only once the store holds its SHA-256 (a crash
+        // mid-write leaves a running trial that is rerun and rewrites the file).
+        saved = try Checkpoint.save(
+          trainer.network, configuration: configuration, to: path, atomically: false)
       } catch {
+        try monitor.flushFinalEpoch()
         try store.fail(trial, worker: identity, reason: "cannot save the checkpoint: \(error)")
+        return true
       }
+      let completed = try store.complete(
+        trial, worker: identity, checkpoint: (path, saved.sha256, saved.bytes),
+        parameterCount: trainer.network.parameterCount, trainingSeconds: seconds,
+        finalEpoch: monitor.finalEpoch)
+      log(
+        completed
+          ? "trial \(trial.number): completed in \(String(format: "%.2f", seconds)) s"
+          : "trial \(trial.number): no longer this worker's (taken over); result dropped")
       return true
     case .diverged:
+      try monitor.flushFinalEpoch()
       try store.fail(
         trial, worker: identity, reason: result.status.summary,
         parameterCount: trainer.network.parameterCount)
@@ -190,8 +224,13 @@ public final class SweepWorker {
     }
   }
 
-  private func sweepName(_ trial: TrialRecord) throws(StoreError) -> String {
-    try store.sweepName(id: trial.sweepID) ?? "sweep"
+  private func checkpointFolder(_ trial: TrialRecord) throws(StoreError) -> URL {
+    if let folder = checkpointFolders[trial.sweepID] { return folder }
+    let name = try store.sweepName(id: trial.sweepID) ?? "sweep"
+    let folder = URL(fileURLWithPath: store.outputDirectory(sweep: name))
+      .appendingPathComponent("checkpoints")
+    checkpointFolders[trial.sweepID] = folder
+    return folder
   }
 
   /// The trial's data; image sets are loaded once per worker.

@@ -18,16 +18,72 @@ public struct TrialEnvironment: Sendable, Equatable {
   /// Operating system.
   public var operatingSystem: String
 
-  /// The environment of this process (git and CPU are looked up once per process).
+  /// The environment of this process (git, CPU, host and OS are looked up once per process).
   public static func current() -> TrialEnvironment {
     TrialEnvironment(
       toolVersion: Checkpoint.toolVersion, gitCommit: cachedGitCommit, openBLASCore: BLAS.coreName,
-      blasThreads: BLAS.threads, cpuModel: cachedCPUModel, host: ProcessInfo.processInfo.hostName,
-      operatingSystem: ProcessInfo.processInfo.operatingSystemVersionString)
+      blasThreads: BLAS.threads, cpuModel: cachedCPUModel, host: cachedHost,
+      operatingSystem: cachedOperatingSystem)
   }
 
-  private static let cachedGitCommit = gitCommit()
+  private static let cachedGitCommit: String? = {
+    switch gitCommitFromFiles() {
+    case .found(let commit): return commit
+    case .notARepository: return nil
+    case .unknownLayout: return gitCommit()
+    }
+  }()
+
+  /// What reading the repository's files told about HEAD.
+  enum GitLookup: Equatable {
+    /// HEAD's commit.
+    case found(String)
+    /// No `.git` in the folder or above it.
+    case notARepository
+    /// A `.git` file (worktree, submodule), an unborn branch or an unusual ref: ask git.
+    case unknownLayout
+  }
   private static let cachedCPUModel = cpuModel()
+  private static let cachedHost = ProcessInfo.processInfo.hostName
+  private static let cachedOperatingSystem = ProcessInfo.processInfo.operatingSystemVersionString
+
+  /// HEAD's commit read from the repository's files (no `git` process, which costs a worker
+  /// tens of milliseconds to start): `.git/HEAD`, then the loose ref or `packed-refs`.
+  static func gitCommitFromFiles(
+    startingAt start: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+  ) -> GitLookup {
+    func read(_ url: URL) -> String? {
+      (try? String(contentsOf: url, encoding: .utf8))?.trimmingCharacters(
+        in: .whitespacesAndNewlines)
+    }
+    func isCommit(_ text: String) -> Bool {
+      text.count == 40 && text.allSatisfy { $0.isHexDigit }
+    }
+    var folder = start.standardizedFileURL
+    while true {
+      let candidate = folder.appendingPathComponent(".git")
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory) {
+        // A worktree's or submodule's `.git` file points elsewhere: leave those to git.
+        guard isDirectory.boolValue, let head = read(candidate.appendingPathComponent("HEAD"))
+        else { return .unknownLayout }
+        if isCommit(head) { return .found(head) }
+        guard head.hasPrefix("ref: ") else { return .unknownLayout }
+        let reference = String(head.dropFirst(5))
+        if let loose = read(candidate.appendingPathComponent(reference)), isCommit(loose) {
+          return .found(loose)
+        }
+        let packed = read(candidate.appendingPathComponent("packed-refs")) ?? ""
+        for line in packed.split(separator: "\n") where line.hasSuffix(" " + reference) {
+          let commit = String(line.prefix(40))
+          if isCommit(commit) { return .found(commit) }
+        }
+        return .unknownLayout
+      }
+      if folder.path == "/" { return .notARepository }
+      folder = folder.deletingLastPathComponent().standardizedFileURL
+    }
+  }
 
   static func cpuModel() -> String {
     guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),

@@ -4,7 +4,9 @@ import PostgresNIO
 
 extension PostgresSweepStore {
   /// Claims the lowest-numbered queued trial with `FOR UPDATE SKIP LOCKED`.
-  public func claim(sweepID: Int64?, worker: WorkerIdentity) throws(StoreError) -> TrialRecord? {
+  public func claim(sweepID: Int64?, worker: WorkerIdentity, environment: TrialEnvironment?)
+    throws(StoreError) -> TrialRecord?
+  {
     let host = worker.host
     let pid = Int64(worker.pid)
     return try transaction { connection, logger in
@@ -29,6 +31,9 @@ extension PostgresSweepStore {
         try Self.fetch(
           connection,
           "DELETE FROM \(unescaped: table) WHERE trial_id = \(id)", logger)
+      }
+      if let environment {
+        try Self.insertEnvironment(environment, trialID: id, connection, logger)
       }
       return try Self.fetch(connection, "SELECT * FROM trial WHERE id = \(id)", logger)
         .first.map { try Self.trialRecord($0.makeRandomAccess()) }
@@ -62,20 +67,8 @@ extension PostgresSweepStore {
     throws(StoreError)
   {
     guard try heartbeat(trial, worker: worker) else { return }
-    let id = trial.id
-    let epoch = Int64(metrics.epoch)
-    let values = metrics.values()
     try transaction { connection, logger in
-      for (name, value) in values {
-        let finite: Double? = value.isFinite ? value : nil
-        let bits = Int64(bitPattern: value.bitPattern)
-        try Self.fetch(
-          connection,
-          """
-          INSERT INTO metric (trial_id, epoch, name, value, bits) VALUES (\(id), \(epoch), \(name), \(finite), \(bits))
-          ON CONFLICT (trial_id, epoch, name) DO UPDATE SET value = excluded.value, bits = excluded.bits
-          """, logger)
-      }
+      try Self.insertMetrics(metrics, trialID: trial.id, connection, logger)
     }
   }
 
@@ -83,19 +76,8 @@ extension PostgresSweepStore {
   public func recordEnvironment(_ environment: TrialEnvironment, trial: TrialRecord)
     throws(StoreError)
   {
-    let id = trial.id
-    _ = try transaction { connection, logger in
-      try Self.fetch(
-        connection,
-        """
-        INSERT INTO environment (trial_id, tool_version, git_commit, openblas_core, blas_threads, cpu_model, host, os)
-        VALUES (\(id), \(environment.toolVersion), \(environment.gitCommit), \(environment.openBLASCore),
-                \(Int64(environment.blasThreads)), \(environment.cpuModel), \(environment.host),
-                \(environment.operatingSystem))
-        ON CONFLICT (trial_id) DO UPDATE SET tool_version = excluded.tool_version, git_commit = excluded.git_commit,
-          openblas_core = excluded.openblas_core, blas_threads = excluded.blas_threads,
-          cpu_model = excluded.cpu_model, host = excluded.host, os = excluded.os
-        """, logger)
+    try transaction { connection, logger in
+      try Self.insertEnvironment(environment, trialID: trial.id, connection, logger)
     }
   }
 
@@ -103,7 +85,7 @@ extension PostgresSweepStore {
   public func complete(
     _ trial: TrialRecord, worker: WorkerIdentity,
     checkpoint: (path: String, sha256: String, bytes: Int),
-    parameterCount: Int, trainingSeconds: Double
+    parameterCount: Int, trainingSeconds: Double, finalEpoch: EpochMetrics?
   ) throws(StoreError) -> Bool {
     let (id, host, pid, attempt) = (trial.id, worker.host, Int64(worker.pid), Int64(trial.attempt))
     let (path, sha, bytes) = (checkpoint.path, checkpoint.sha256, Int64(checkpoint.bytes))
@@ -126,6 +108,7 @@ extension PostgresSweepStore {
         INSERT INTO artifact (trial_id, kind, path, sha256, bytes) VALUES (\(id), 'checkpoint', \(path), \(sha), \(bytes))
         ON CONFLICT (trial_id, kind) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256, bytes = excluded.bytes
         """, logger)
+      if let finalEpoch { try Self.insertMetrics(finalEpoch, trialID: id, connection, logger) }
       return true
     }
   }
@@ -280,5 +263,42 @@ extension PostgresSweepStore {
         },
         environments: try environmentRows.map { try $0["line"].decode(String.self) })
     }
+  }
+}
+
+extension PostgresSweepStore {
+  /// Inserts (or replaces) one epoch's metrics, each with its exact bit pattern.
+  static func insertMetrics(
+    _ metrics: EpochMetrics, trialID id: Int64, _ connection: PostgresConnection, _ logger: Logger
+  ) throws {
+    let epoch = Int64(metrics.epoch)
+    for (name, value) in metrics.values() {
+      let finite: Double? = value.isFinite ? value : nil
+      let bits = Int64(bitPattern: value.bitPattern)
+      try fetch(
+        connection,
+        """
+        INSERT INTO metric (trial_id, epoch, name, value, bits) VALUES (\(id), \(epoch), \(name), \(finite), \(bits))
+        ON CONFLICT (trial_id, epoch, name) DO UPDATE SET value = excluded.value, bits = excluded.bits
+        """, logger)
+    }
+  }
+
+  /// Inserts (or replaces) a trial's environment.
+  static func insertEnvironment(
+    _ environment: TrialEnvironment, trialID id: Int64, _ connection: PostgresConnection,
+    _ logger: Logger
+  ) throws {
+    try fetch(
+      connection,
+      """
+      INSERT INTO environment (trial_id, tool_version, git_commit, openblas_core, blas_threads, cpu_model, host, os)
+      VALUES (\(id), \(environment.toolVersion), \(environment.gitCommit), \(environment.openBLASCore),
+              \(Int64(environment.blasThreads)), \(environment.cpuModel), \(environment.host),
+              \(environment.operatingSystem))
+      ON CONFLICT (trial_id) DO UPDATE SET tool_version = excluded.tool_version, git_commit = excluded.git_commit,
+        openblas_core = excluded.openblas_core, blas_threads = excluded.blas_threads,
+        cpu_model = excluded.cpu_model, host = excluded.host, os = excluded.os
+      """, logger)
   }
 }

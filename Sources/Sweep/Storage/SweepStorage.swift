@@ -26,8 +26,10 @@ public protocol SweepStorage: AnyObject, Sendable {
   /// Trial counts by state (every state present).
   func counts(sweepID: Int64) throws(StoreError) -> [TrialState: Int]
 
-  /// Claims the lowest-numbered queued trial for `worker`; nil when nothing is queued.
-  func claim(sweepID: Int64?, worker: WorkerIdentity) throws(StoreError) -> TrialRecord?
+  /// Claims the lowest-numbered queued trial for `worker` and, in the same transaction, records
+  /// the `environment` it will run in; nil when nothing is queued.
+  func claim(sweepID: Int64?, worker: WorkerIdentity, environment: TrialEnvironment?)
+    throws(StoreError) -> TrialRecord?
   /// Records a sign of life; false when the trial is no longer this worker's.
   func heartbeat(_ trial: TrialRecord, worker: WorkerIdentity) throws(StoreError) -> Bool
   /// Stores one epoch's metrics exactly (NaN and ±inf included) and heartbeats.
@@ -35,11 +37,13 @@ public protocol SweepStorage: AnyObject, Sendable {
     throws(StoreError)
   /// Stores the environment a trial runs in.
   func recordEnvironment(_ environment: TrialEnvironment, trial: TrialRecord) throws(StoreError)
-  /// Marks the trial completed with its checkpoint; false if it was no longer this worker's.
+  /// Marks the trial completed with its checkpoint and, in the same transaction, stores
+  /// `finalEpoch` (the last epoch's metrics, when not recorded yet); false if it was no longer
+  /// this worker's (then nothing is written).
   func complete(
     _ trial: TrialRecord, worker: WorkerIdentity,
     checkpoint: (path: String, sha256: String, bytes: Int),
-    parameterCount: Int, trainingSeconds: Double
+    parameterCount: Int, trainingSeconds: Double, finalEpoch: EpochMetrics?
   ) throws(StoreError) -> Bool
   /// Marks the trial failed with `reason`.
   func fail(_ trial: TrialRecord, worker: WorkerIdentity, reason: String, parameterCount: Int?)
@@ -61,6 +65,25 @@ public protocol SweepStorage: AnyObject, Sendable {
   func environment(trialID: Int64) throws(StoreError) -> TrialEnvironment?
   /// Every metric, checkpoint hash and distinct environment line of a sweep, for reports.
   func reportRows(sweepID: Int64) throws(StoreError) -> SweepReportRows
+}
+
+extension SweepStorage {
+  /// Claims the lowest-numbered queued trial for `worker` without recording an environment.
+  public func claim(sweepID: Int64?, worker: WorkerIdentity) throws(StoreError) -> TrialRecord? {
+    try claim(sweepID: sweepID, worker: worker, environment: nil)
+  }
+
+  /// Marks the trial completed with its checkpoint (its metrics already recorded).
+  @discardableResult
+  public func complete(
+    _ trial: TrialRecord, worker: WorkerIdentity,
+    checkpoint: (path: String, sha256: String, bytes: Int),
+    parameterCount: Int, trainingSeconds: Double
+  ) throws(StoreError) -> Bool {
+    try complete(
+      trial, worker: worker, checkpoint: checkpoint, parameterCount: parameterCount,
+      trainingSeconds: trainingSeconds, finalEpoch: nil)
+  }
 }
 
 /// The outcome of ``SweepStorage/submit(_:)``.

@@ -26,27 +26,32 @@ public struct WorkerIdentity: Sendable, Equatable {
 extension SweepStore {
   /// Claims the lowest-numbered queued trial (of `sweepID`, or of any sweep) for `worker`, in
   /// one transaction; clears what an earlier attempt left. Returns nil when nothing is queued.
-  public func claim(sweepID: Int64?, worker: WorkerIdentity) throws(StoreError) -> TrialRecord? {
+  public func claim(sweepID: Int64?, worker: WorkerIdentity, environment: TrialEnvironment?)
+    throws(StoreError) -> TrialRecord?
+  {
     try write { db in
       let filter = sweepID == nil ? "" : "AND sweep_id = \(sweepID ?? 0)"
       guard
         let id = try Int64.fetchOne(
-          db,
-          sql:
-            "SELECT id FROM trial WHERE state = 'queued' \(filter) ORDER BY sweep_id, number LIMIT 1"
-        )
+          db.cachedStatement(
+            sql:
+              "SELECT id FROM trial WHERE state = 'queued' \(filter) ORDER BY sweep_id, number LIMIT 1"
+          ))
       else { return nil }
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           UPDATE trial SET state = 'running', attempt = attempt + 1, worker_host = ?, worker_pid = ?,
             heartbeat_at = \(Self.now), started_at = \(Self.now), finished_at = NULL
           WHERE id = ? AND state = 'queued'
-          """,
-        arguments: [worker.host, worker.pid, id])
+          """
+      ).execute(arguments: [worker.host, worker.pid, id])
       for table in ["metric", "artifact", "environment"] {
-        try db.execute(sql: "DELETE FROM \(table) WHERE trial_id = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM \(table) WHERE trial_id = ?").execute(
+          arguments: [id])
       }
-      return try TrialRecord.fetchOne(db, sql: "SELECT * FROM trial WHERE id = ?", arguments: [id])
+      if let environment { try Self.insertEnvironment(environment, trialID: id, db) }
+      return try TrialRecord.fetchOne(
+        db.cachedStatement(sql: "SELECT * FROM trial WHERE id = ?"), arguments: [id])
     }
   }
 
@@ -62,9 +67,9 @@ extension SweepStore {
   @discardableResult
   public func heartbeat(_ trial: TrialRecord, worker: WorkerIdentity) throws(StoreError) -> Bool {
     try write { db in
-      try db.execute(
-        sql: "UPDATE trial SET heartbeat_at = \(Self.now) WHERE \(Self.owned)",
-        arguments: ownedArguments(trial, worker))
+      try db.cachedStatement(
+        sql: "UPDATE trial SET heartbeat_at = \(Self.now) WHERE \(Self.owned)"
+      ).execute(arguments: ownedArguments(trial, worker))
       return db.changesCount == 1
     }
   }
@@ -74,19 +79,11 @@ extension SweepStore {
     throws(StoreError)
   {
     try write { db in
-      try db.execute(
-        sql: "UPDATE trial SET heartbeat_at = \(Self.now) WHERE \(Self.owned)",
-        arguments: ownedArguments(trial, worker))
+      try db.cachedStatement(
+        sql: "UPDATE trial SET heartbeat_at = \(Self.now) WHERE \(Self.owned)"
+      ).execute(arguments: ownedArguments(trial, worker))
       guard db.changesCount == 1 else { return }
-      for (name, value) in metrics.values() {
-        try db.execute(
-          sql:
-            "INSERT OR REPLACE INTO metric (trial_id, epoch, name, value, bits) VALUES (?, ?, ?, ?, ?)",
-          arguments: [
-            trial.id, metrics.epoch, name, value.isFinite ? value : nil,
-            Int64(bitPattern: value.bitPattern),
-          ])
-      }
+      try Self.insertMetrics(metrics, trialID: trial.id, db)
     }
   }
 
@@ -94,19 +91,7 @@ extension SweepStore {
   public func recordEnvironment(_ environment: TrialEnvironment, trial: TrialRecord)
     throws(StoreError)
   {
-    try write { db in
-      try db.execute(
-        sql: """
-          INSERT OR REPLACE INTO environment
-            (trial_id, tool_version, git_commit, openblas_core, blas_threads, cpu_model, host, os)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          trial.id, environment.toolVersion, environment.gitCommit, environment.openBLASCore,
-          environment.blasThreads, environment.cpuModel, environment.host,
-          environment.operatingSystem,
-        ])
-    }
+    try write { db in try Self.insertEnvironment(environment, trialID: trial.id, db) }
   }
 
   /// Marks the trial completed with its checkpoint; false if it was no longer this worker's.
@@ -114,23 +99,24 @@ extension SweepStore {
   public func complete(
     _ trial: TrialRecord, worker: WorkerIdentity,
     checkpoint: (path: String, sha256: String, bytes: Int),
-    parameterCount: Int, trainingSeconds: Double
+    parameterCount: Int, trainingSeconds: Double, finalEpoch: EpochMetrics?
   ) throws(StoreError) -> Bool {
     try write { db in
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           UPDATE trial SET state = 'completed', finished_at = \(Self.now), heartbeat_at = \(Self.now),
             error = NULL, parameter_count = ?, training_seconds = ?
           WHERE \(Self.owned)
-          """,
-        arguments: [
-          parameterCount, trainingSeconds, trial.id, worker.host, worker.pid, trial.attempt,
-        ])
+          """
+      ).execute(arguments: [
+        parameterCount, trainingSeconds, trial.id, worker.host, worker.pid, trial.attempt,
+      ])
       guard db.changesCount == 1 else { return false }
-      try db.execute(
+      try db.cachedStatement(
         sql:
-          "INSERT OR REPLACE INTO artifact (trial_id, kind, path, sha256, bytes) VALUES (?, 'checkpoint', ?, ?, ?)",
-        arguments: [trial.id, checkpoint.path, checkpoint.sha256, checkpoint.bytes])
+          "INSERT OR REPLACE INTO artifact (trial_id, kind, path, sha256, bytes) VALUES (?, 'checkpoint', ?, ?, ?)"
+      ).execute(arguments: [trial.id, checkpoint.path, checkpoint.sha256, checkpoint.bytes])
+      if let finalEpoch { try Self.insertMetrics(finalEpoch, trialID: trial.id, db) }
       return true
     }
   }
@@ -253,5 +239,37 @@ extension SweepStore {
           operatingSystem: row["os"])
       }
     }
+  }
+}
+
+extension SweepStore {
+  /// Inserts (or replaces) one epoch's metrics, each with its exact bit pattern.
+  static func insertMetrics(_ metrics: EpochMetrics, trialID: Int64, _ db: Database) throws {
+    for (name, value) in metrics.values() {
+      try db.cachedStatement(
+        sql:
+          "INSERT OR REPLACE INTO metric (trial_id, epoch, name, value, bits) VALUES (?, ?, ?, ?, ?)"
+      ).execute(arguments: [
+        trialID, metrics.epoch, name, value.isFinite ? value : nil,
+        Int64(bitPattern: value.bitPattern),
+      ])
+    }
+  }
+
+  /// Inserts (or replaces) a trial's environment.
+  static func insertEnvironment(_ environment: TrialEnvironment, trialID: Int64, _ db: Database)
+    throws
+  {
+    try db.cachedStatement(
+      sql: """
+        INSERT OR REPLACE INTO environment
+          (trial_id, tool_version, git_commit, openblas_core, blas_threads, cpu_model, host, os)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    ).execute(arguments: [
+      trialID, environment.toolVersion, environment.gitCommit, environment.openBLASCore,
+      environment.blasThreads, environment.cpuModel, environment.host,
+      environment.operatingSystem,
+    ])
   }
 }
