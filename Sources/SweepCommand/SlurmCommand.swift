@@ -67,8 +67,10 @@ struct SlurmCommand: ParsableCommand {
     try FileManager.default.createDirectory(
       atPath: "results/\(experiment.name)/slurm", withIntermediateDirectories: true)
     // The script holds the database URL (and its password): readable by its owner only.
-    FileManager.default.createFile(
-      atPath: path, contents: Data(script.utf8), attributes: [.posixPermissions: 0o600])
+    guard
+      FileManager.default.createFile(
+        atPath: path, contents: Data(script.utf8), attributes: [.posixPermissions: 0o600])
+    else { throw CommandFailure("\(path): cannot write the batch script") }
     print("wrote \(path):")
     print(script, terminator: "")
     guard submit else { return }

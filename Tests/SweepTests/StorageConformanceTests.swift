@@ -57,6 +57,44 @@ import Testing
     #expect(try store.counts(sweepID: first.sweepID)[.queued] == 3)
   }
 
+  /// What a worker folds into its claim and its completion (one transaction each).
+  @Test(arguments: Backend.allCases)
+  func claimStoresTheEnvironmentAndCompletionTheFinalEpoch(_ backend: Backend) throws {
+    guard let store = try Self.open(backend) else { return }
+    let submission = try store.submit(try Self.file())
+    let worker = WorkerIdentity(host: "h", pid: 1)
+    let other = WorkerIdentity(host: "h", pid: 2)
+    let environment = TrialEnvironment(
+      toolVersion: "t", gitCommit: "c", openBLASCore: "core", blasThreads: 2, cpuModel: "cpu",
+      host: "h", operatingSystem: "os")
+    let trial = try #require(
+      try store.claim(sweepID: submission.sweepID, worker: worker, environment: environment))
+    #expect(try store.environment(trialID: trial.id) == environment)
+    let first = EpochMetrics(
+      epoch: 1, trainLoss: 1, testLoss: 2, testAccuracy: 0.5, testRMSE: nil, learningRate: 0.1,
+      seconds: 1, samplesPerSecond: 2)
+    try store.recordEpoch(first, trial: trial, worker: worker)
+    var last = first
+    last.epoch = 2
+    last.trainLoss = .nan
+    last.testLoss = -.infinity
+    // Another worker's completion writes nothing, not even the metrics.
+    #expect(
+      !(try store.complete(
+        trial, worker: other, checkpoint: ("p", "s", 1), parameterCount: 3, trainingSeconds: 1,
+        finalEpoch: last)))
+    #expect(try store.metrics(trialID: trial.id).allSatisfy { $0.epoch == 1 })
+    #expect(
+      try store.complete(
+        trial, worker: worker, checkpoint: ("p", "s", 1), parameterCount: 3, trainingSeconds: 1,
+        finalEpoch: last))
+    let second = try store.metrics(trialID: trial.id).filter { $0.epoch == 2 }
+    let values = Dictionary(uniqueKeysWithValues: second.map { ($0.name, $0.value) })
+    #expect(values["train_loss"]?.isNaN == true && values["test_loss"] == -.infinity)
+    #expect(values["test_accuracy"] == Double(Float(0.5)))
+    #expect(try store.trial(sweepID: submission.sweepID, number: trial.number)?.state == .completed)
+  }
+
   @Test(arguments: Backend.allCases)
   func lifecycleKeepsValuesExactAndFencesOtherWorkers(_ backend: Backend) throws {
     guard let store = try Self.open(backend) else { return }
