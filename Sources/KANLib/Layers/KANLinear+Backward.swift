@@ -10,10 +10,12 @@ extension KANLinear {
   /// dF = dy·W                               [batch, in·(1 + G + k)]   (one sgemm, only for dx)
   /// dx = act′(x) ⊙ dF[:, :in] + Σ_c dB_c/dx ⊙ dF[:, in:]   (overwritten, not accumulated)
   /// ```
-  /// Parameter gradients accumulate into `gradients` (same layout as the parameter arena).
+  /// Parameter gradients accumulate into `gradients` (same layout as the parameter arena), or
+  /// with `overwrite` replace what is there (the same values as accumulating into zeros).
   public func backward(
     outputGradient: UnsafePointer<Float>,
     parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+    overwrite: Bool = false,
     cache: KANLinearCache, inputGradient: UnsafeMutablePointer<Float>?, profile: StepProfile? = nil
   ) {
     let c = configuration
@@ -28,7 +30,8 @@ extension KANLinear {
         c: weightGradient, ldc: width)
     }
     profile.measure(.elementwise) {
-      splitWeightGradient(weightGradient, parameters: parameters, gradients: gradients)
+      splitWeightGradient(
+        weightGradient, parameters: parameters, gradients: gradients, overwrite: overwrite)
     }
     guard let inputGradient else { return }
     precondition(
@@ -46,10 +49,11 @@ extension KANLinear {
     }
   }
 
-  /// Splits dW [out, in·(1 + G + k)] into the three parameter gradients (accumulating).
+  /// Splits dW [out, in·(1 + G + k)] into the three parameter gradients (accumulating, or
+  /// replacing them with `overwrite`).
   func splitWeightGradient(
     _ weightGradient: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
-    gradients: UnsafeMutablePointer<Float>
+    gradients: UnsafeMutablePointer<Float>, overwrite: Bool
   ) {
     let c = configuration
     let (inFeatures, outFeatures, count) = (c.inFeatures, c.outFeatures, c.coefficientCount)
@@ -58,9 +62,12 @@ extension KANLinear {
     let baseGradient = gradients + baseWeight.offset
     let splineGradient = gradients + splineWeight.offset
     let spline = parameters + splineWeight.offset
+    // With `overwrite` the old gradient is never read (it may be stale, even NaN); adding the
+    // new value to 0 rather than storing it keeps the bits of accumulating into zeros (−0 + 0).
     for o in 0..<outFeatures {
       let row = weightGradient + o &* width
-      for i in 0..<inFeatures { baseGradient[o &* inFeatures &+ i] += row[i] }
+      let target = baseGradient + o &* inFeatures
+      for i in 0..<inFeatures { target[i] = (overwrite ? 0 : target[i]) + row[i] }
     }
     if let splineScaler {
       let scaler = parameters + splineScaler.offset
@@ -80,7 +87,10 @@ extension KANLinear {
           var m = 0
           while m &+ 8 <= count {
             let g = UnsafeRawPointer(source + m).loadUnaligned(as: SIMD8<Float>.self)
-            let old = UnsafeRawPointer(target + m).loadUnaligned(as: SIMD8<Float>.self)
+            let old =
+              overwrite
+              ? SIMD8<Float>(repeating: 0)
+              : UnsafeRawPointer(target + m).loadUnaligned(as: SIMD8<Float>.self)
             UnsafeMutableRawPointer(target + m).storeBytes(
               of: old + g * scaleLanes, as: SIMD8<Float>.self)
             sums += g * UnsafeRawPointer(weights + m).loadUnaligned(as: SIMD8<Float>.self)
@@ -89,18 +99,20 @@ extension KANLinear {
           var scaleGradient = sums.sum()
           while m < count {
             let g = source[m]
-            target[m] += g * scale
+            target[m] = (overwrite ? 0 : target[m]) + g * scale
             scaleGradient += g * weights[m]
             m &+= 1
           }
-          scalerGradient[edge] += scaleGradient
+          scalerGradient[edge] = (overwrite ? 0 : scalerGradient[edge]) + scaleGradient
         }
       }
     } else {
       for o in 0..<outFeatures {
         let row = weightGradient + (o &* width &+ inFeatures)
         let target = splineGradient + o &* inFeatures &* count
-        for index in 0..<(inFeatures &* count) { target[index] += row[index] }
+        for index in 0..<(inFeatures &* count) {
+          target[index] = (overwrite ? 0 : target[index]) + row[index]
+        }
       }
     }
   }

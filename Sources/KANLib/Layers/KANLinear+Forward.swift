@@ -22,7 +22,10 @@ extension KANLinear {
     cache.batchSize = batchSize
     cache.hasDerivatives = needsInputGradient
     profile.measure(.elementwise) {
-      cache.input.pointer.update(from: input, count: batchSize * c.inFeatures)
+      // x is needed again only for act′(x) in the input gradient.
+      if needsInputGradient {
+        cache.input.pointer.update(from: input, count: batchSize * c.inFeatures)
+      }
       buildCombinedWeight(parameters: parameters, into: cache.combinedWeight.pointer)
     }
     profile.measure(.basis) {

@@ -15,7 +15,9 @@
 /// Deviations from efficient-kan: `updateGrid` divides the refitted weights by `splineScaler`
 /// so the layer's function is preserved (efficient-kan applies the scaler twice); random draws
 /// come from ``KANRandom``, not PyTorch's generator; the B-spline basis is evaluated only for the
-/// k + 1 bases that can be non-zero (same formula, same values).
+/// k + 1 bases that can be non-zero (same formula; on uniform knots the span-independent form,
+/// equal up to rounding); SiLU in ``forward(input:batchSize:parameters:buffers:cache:needsInputGradient:output:profile:)``
+/// uses ``VectorMath/exp(_:)`` (within 2 ulp of `expf`).
 ///
 /// The layer is a description: its tensors live in the network's arenas (parameters and their
 /// gradients by `baseWeight`, `splineWeight`, `splineScaler`; the grid in the buffer arena).

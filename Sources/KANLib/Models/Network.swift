@@ -24,6 +24,9 @@ public protocol Network: AnyObject {
 
   /// dL/dx [batchSize, widths.first] of the last backward pass, if ``computesInputGradient``.
   var inputGradient: UnsafePointer<Float>? { get }
+
+  /// Sets every gradient to zero (before a backward pass that accumulates into them).
+  func zeroGradients()
 }
 
 extension Network {
@@ -34,7 +37,7 @@ extension Network {
   /// The number of trainable scalars.
   public var parameterCount: Int { parameters.count }
 
-  /// Sets every gradient to zero.
+  /// Sets every gradient to zero (the default: clear the buffer now).
   public func zeroGradients() {
     gradients.fill(0)
   }
