@@ -251,6 +251,23 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: fresh))
   }
 
+  /// `sweep bench-sweep` runs a real (small) sweep and reports what it measured.
+  @Test func benchSweepRunsTheSweepAndReportsItsOverhead() throws {
+    let outcome = try CommandRunner.run([
+      "bench-sweep", "--trials", "20", "--samples", "200", "--json",
+    ])
+    #expect(outcome.status == 0, "\(outcome.standardError)")
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
+    #expect(object["trials"] as? Int == 20)
+    let fraction = try #require(object["outside_fraction"] as? Double)
+    let compute = try #require(object["compute_seconds"] as? Double)
+    let wall = try #require(object["wall_seconds"] as? Double)
+    #expect(fraction >= 0 && fraction < 1 && compute > 0 && wall > compute / 2)
+    let bad = try CommandRunner.run(["bench-sweep", "--trials", "30"])
+    #expect(bad.status != 0 && bad.standardError.contains("multiple of 20"))
+  }
+
   @Test func statusAndShowDescribeTheSweep() throws {
     let directory = try CommandRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
