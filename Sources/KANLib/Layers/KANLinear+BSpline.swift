@@ -120,7 +120,7 @@ extension KANLinear {
 
   /// Fills the cache's per-input knot summary: the first and last knot, and 1/spacing when the
   /// knots are uniform (within 1e-5 relative), else 0. Uniform inputs take the SIMD kernel in
-  /// ``uniformFeatureGroup(row:firstFeature:input:knotsBase:cache:featureRow:firstBasis:derivatives:scratch:)``.
+  /// ``uniformFeatureGroup(order:row:firstFeature:input:knotsBase:cache:featureRow:firstBasis:derivatives:scratch:)``.
   func summarizeKnots(buffers: UnsafePointer<Float>, cache: KANLinearCache) {
     let c = configuration
     let (start, end, inverse) =

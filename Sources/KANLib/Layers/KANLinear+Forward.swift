@@ -5,10 +5,12 @@ extension KANLinear {
   ///   - input: x [batchSize, in].
   ///   - parameters: the parameter arena's storage.
   ///   - buffers: the buffer arena's storage (the grid).
-  ///   - cache: receives what ``backward(outputGradient:parameters:gradients:cache:inputGradient:)``
+  ///   - cache: receives what
+  ///     ``backward(outputGradient:parameters:gradients:overwrite:cache:inputGradient:profile:)``
   ///     needs.
   ///   - needsInputGradient: whether to keep dB/dx for an input gradient.
   ///   - output: y [batchSize, out], overwritten.
+  ///   - profile: where to add the time of each part (for `sweep bench`), if anywhere.
   public func forward(
     input: UnsafePointer<Float>, batchSize: Int,
     parameters: UnsafePointer<Float>, buffers: UnsafePointer<Float>,
