@@ -46,9 +46,10 @@ extension KANLinear {
 
   /// Fills `cache.features` with [act(x) | B(x)] and, if asked, the basis derivatives.
   ///
-  /// Row by row; eight inputs at a time through the SIMD kernel when their knots are uniform
-  /// (and k ≤ 7), otherwise one input at a time with Cox–de Boor. Every element of every row is
-  /// written, so the buffer needs no clearing.
+  /// Row by row: act(x) for the whole row, then the spline blocks eight inputs at a time through
+  /// the SIMD kernel when their knots are uniform (and k ≤ 7), otherwise one input at a time with
+  /// Cox–de Boor. Every element of every row is written, so the buffer needs no clearing; rows
+  /// go in order because the SIMD kernel's stores may spill into the next row's first floats.
   func buildFeatures(
     input: UnsafePointer<Float>, batchSize: Int, buffers: UnsafePointer<Float>,
     cache: KANLinearCache, withDerivatives: Bool
@@ -70,6 +71,7 @@ extension KANLinear {
           let laneScratch = lanes.baseAddress.unsafelyUnwrapped
           for row in 0..<batchSize {
             let featureRow = features + row &* width
+            c.baseActivation.apply(input + row &* inFeatures, count: inFeatures, into: featureRow)
             for group in 0..<vectorGroups {
               let firstFeature = group &* 8
               let spacing = UnsafeRawPointer(inverse + firstFeature).loadUnaligned(as: Lanes.self)
@@ -105,8 +107,8 @@ extension KANLinear {
     }
   }
 
-  /// One input of one row with Cox–de Boor: writes act(x), its whole spline block, its first
-  /// basis index and, if asked, its basis derivatives.
+  /// One input of one row with Cox–de Boor: writes its whole spline block, its first basis index
+  /// and, if asked, its basis derivatives (act(x) is written for the whole row beforehand).
   @inline(__always)
   func generalFeature(
     row: Int, feature: Int, input: UnsafePointer<Float>, knotsBase: UnsafePointer<Float>,
@@ -118,7 +120,6 @@ extension KANLinear {
       (c.inFeatures, c.coefficientCount, c.splineOrder, c.knotCount)
     let slot = row &* inFeatures &+ feature
     let x = input[slot]
-    featureRow[feature] = c.baseActivation.value(x)
     let block = featureRow + (inFeatures &+ feature &* count)
     block.update(repeating: 0, count: count)
     guard

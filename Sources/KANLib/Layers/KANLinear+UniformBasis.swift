@@ -2,8 +2,8 @@ extension KANLinear {
   /// Eight inputs at a time.
   typealias Lanes = SIMD8<Float>
 
-  /// Features of eight consecutive inputs of one row whose knots are all uniform: writes
-  /// act(x) and the inputs' whole spline blocks (zeros and the k + 1 possibly non-zero bases),
+  /// Features of eight consecutive inputs of one row whose knots are all uniform: writes the
+  /// inputs' whole spline blocks (zeros and the k + 1 possibly non-zero bases),
   /// the first-basis indices and, if asked, the basis derivatives.
   ///
   /// Concretely, with spacing h, span j (tⱼ ≤ x < tⱼ₊₁, found exactly against the knots) and
@@ -29,8 +29,6 @@ extension KANLinear {
     let lastSpan = knotCount &- 2
     let x = UnsafeRawPointer(input + (row &* inFeatures &+ firstFeature)).loadUnaligned(
       as: Lanes.self)
-    UnsafeMutableRawPointer(featureRow + firstFeature).storeBytes(
-      of: c.baseActivation.values(x), as: Lanes.self)
 
     let start = UnsafeRawPointer(cache.knotStart.pointer + firstFeature).loadUnaligned(
       as: Lanes.self)
