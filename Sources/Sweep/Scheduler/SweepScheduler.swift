@@ -72,7 +72,7 @@ public final class SweepScheduler {
   /// with the counts and every newly finished trial. Returns whether it was interrupted.
   public func run(progress: ([TrialState: Int], [Event]) -> Void) throws(StoreError) -> Bool {
     let host = ProcessInfo.processInfo.hostName
-    try store.recoverLostTrials(
+    _ = try store.recoverLostTrials(
       sweepID: sweep.id, grace: options.grace, maxAttempts: options.maxAttempts, localHost: host,
       isAlive: Self.isAlive)
     var reported = Set(
@@ -97,6 +97,13 @@ public final class SweepScheduler {
         }
       }
       let counts = try store.counts(sweepID: sweep.id)
+      let queued = counts[.queued] ?? 0
+      let running = counts[.running] ?? 0
+      if !interrupted {
+        // Workers first: reading the finished trials for the progress display can wait.
+        let wanted = queued > 0 ? min(options.workers, queued + running) : 0
+        while children.count < wanted { try startWorker() }
+      }
       let finished = try store.trials(sweepID: sweep.id).filter {
         ($0.state == .completed || $0.state == .failed || $0.state == .pruned)
           && !reported.contains($0.id)
@@ -114,20 +121,16 @@ public final class SweepScheduler {
               uniquingKeysWith: { $1 })))
       }
       progress(counts, events)
-      let queued = counts[.queued] ?? 0
-      let running = counts[.running] ?? 0
       if interrupted {
         if children.isEmpty { break }
-      } else {
-        let wanted = queued > 0 ? min(options.workers, queued + running) : 0
-        while children.count < wanted { try startWorker() }
-        if queued == 0 && running == 0 && children.isEmpty { break }
+      } else if queued == 0 && running == 0 && children.isEmpty {
+        break
       }
       waitForChange(seconds: 0.25)
     }
     if interrupted {
       // Workers released their trials; requeue any whose worker was killed before it could.
-      try store.recoverLostTrials(
+      _ = try store.recoverLostTrials(
         sweepID: sweep.id, grace: .infinity, maxAttempts: Int.max, localHost: host,
         isAlive: Self.isAlive,
         reason: { _ in "interrupted" })
@@ -189,7 +192,7 @@ public final class SweepScheduler {
       guard signaled || status != 0 else { continue }
       let how = signaled ? "killed by signal \(status)" : "exited with status \(status)"
       let tail = Self.tail(of: child.log)
-      try store.recoverLostTrials(
+      _ = try store.recoverLostTrials(
         sweepID: sweep.id, grace: .infinity, maxAttempts: options.maxAttempts, localHost: host,
         isAlive: { $0 != Int(pid) && Self.isAlive($0) },
         reason: { trial in

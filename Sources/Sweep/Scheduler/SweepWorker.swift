@@ -69,7 +69,7 @@ public final class SweepWorker {
     var idleSince: Date?
     while !shouldStop, finished < (options.maxTrials ?? Int.max) {
       if let grace = options.recoveryGrace {
-        try store.recoverLostTrials(
+        _ = try store.recoverLostTrials(
           sweepID: options.sweepID, grace: grace, maxAttempts: options.maxAttempts,
           localHost: identity.host,
           isAlive: { kill(pid_t($0), 0) == 0 || errno == EPERM })
