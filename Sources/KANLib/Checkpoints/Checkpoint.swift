@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Saves and loads networks as safetensors with efficient-kan's / PyTorch's `state_dict` names.
@@ -54,14 +53,7 @@ public enum Checkpoint {
 
   /// The SHA-256 of `bytes` as lowercase hex.
   public static func sha256Hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var hex = [UInt8]()
-    hex.reserveCapacity(64)
-    for byte in SHA256.hash(data: bytes) {
-      hex.append(digits[Int(byte >> 4)])
-      hex.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: hex, as: UTF8.self)
+    IDXFile.sha256(bytes)
   }
 
   /// The SHA-256 of the file at `path`, or `nil` when it cannot be read.

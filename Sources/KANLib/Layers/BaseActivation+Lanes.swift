@@ -25,20 +25,10 @@ extension BaseActivation {
     _ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>
   ) {
     switch self {
-    case .silu: Self.map(input, count: count, into: output, Self.silu(_:)) { $0 / (1 + expf(-$0)) }
+    case .silu: Self.map(input, count: count, into: output, Self.silu(_:), value)
     case .identity: output.update(from: input, count: count)
     case .zero: output.update(repeating: 0, count: count)
-    case .relu, .tanh:
-      var index = 0
-      while index &+ 8 <= count {
-        let x = UnsafeRawPointer(input + index).loadUnaligned(as: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(output + index).storeBytes(of: values(x), as: SIMD8<Float>.self)
-        index &+= 8
-      }
-      while index < count {
-        output[index] = value(input[index])
-        index &+= 1
-      }
+    case .relu, .tanh: Self.map(input, count: count, into: output, values, value)
     }
   }
 
