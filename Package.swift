@@ -55,7 +55,7 @@ let package = Package(
     ),
     .target(
       name: "Report",
-      dependencies: ["Sweep", "KANLib", .product(name: "GRDB", package: "GRDB.swift")]
+      dependencies: ["Sweep", "KANLib"]
     ),
     .executableTarget(
       name: "SweepCommand",
@@ -65,7 +65,7 @@ let package = Package(
       ]
     ),
     .testTarget(name: "KANLibTests", dependencies: ["KANLib"]),
-    .testTarget(name: "SweepTests", dependencies: ["Sweep", "KANLib"]),
+    .testTarget(name: "SweepTests", dependencies: ["Sweep", "KANLib"], exclude: ["Fixtures"]),
     .testTarget(
       name: "ReportTests", dependencies: ["Report", "Sweep", "KANLib"],
       exclude: ["Snapshots"]),

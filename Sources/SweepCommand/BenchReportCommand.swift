@@ -33,7 +33,7 @@ struct BenchReportCommand: ParsableCommand {
       name: "bench-\(trials)", trials: trials, epochs: epochs)
     let generated = Date().timeIntervalSince(generateStart)
     let start = Date()
-    let sweeps = try ReportSweep.load(from: store, names: [name])
+    let sweeps = try SweepResults.load(from: store, names: [name])
     let loaded = Date().timeIntervalSince(start)
     let output = try ReportWriter.write(sweeps, to: folder + "/report")
     let seconds = Date().timeIntervalSince(start)

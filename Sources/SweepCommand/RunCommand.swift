@@ -122,7 +122,7 @@ final class SweepProgress {
       print(text)
     }
     let total = counts.values.reduce(0, +)
-    let done = (counts[.completed] ?? 0) + (counts[.failed] ?? 0) + (counts[.pruned] ?? 0)
+    let done = (counts[.completed] ?? 0) + (counts[.failed] ?? 0)
     if firstDone == nil { firstDone = done }
     if interactive && total > 0 {
       let width = 30

@@ -92,40 +92,9 @@ func jsonNumber(_ value: Double) -> Any {
   value.isFinite ? value : (value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity"))
 }
 
-/// The `sweep train` command line that reproduces `configuration` bit for bit.
+/// The `sweep train` command line that reproduces `configuration` bit for bit (the options
+/// come from the parameter registry; see `TrainingConfiguration.commandLineArguments`).
 func reproduceCommand(_ configuration: TrainingConfiguration, threads: Int) -> String {
-  func number(_ value: Float) -> String { "\(value)" }
-  var arguments = [
-    "sweep", "train", "--dataset", configuration.dataset.rawValue, "--model",
-    configuration.model.rawValue,
-  ]
-  if configuration.hiddenLayers.isEmpty {
-    arguments += ["--num-layers", "1"]
-  } else {
-    arguments += [
-      "--hidden-layers", configuration.hiddenLayers.map(String.init).joined(separator: ","),
-    ]
-  }
-  arguments += [
-    "--grid-size", String(configuration.gridSize), "--spline-order",
-    String(configuration.splineOrder),
-    "--grid-range=\(configuration.gridRange.map(number).joined(separator: ","))",
-    "--grid-eps", number(configuration.gridEps), "--scale-noise", number(configuration.scaleNoise),
-    "--scale-base", number(configuration.scaleBase), "--scale-spline",
-    number(configuration.scaleSpline),
-    "--base-activation", configuration.baseActivation.rawValue,
-    "--num-epochs", String(configuration.epochs), "--batch-size", String(configuration.batchSize),
-    "--learning-rate", number(configuration.learningRate), "--weight-decay",
-    number(configuration.weightDecay),
-    "--lr-schedule", configuration.lrSchedule.rawValue, "--lr-gamma", number(configuration.lrGamma),
-    "--update-grid-every", String(configuration.updateGridEvery),
-    "--update-grid-epochs", String(configuration.updateGridEpochs),
-    "--regularize-activation", number(configuration.regularizeActivation),
-    "--regularize-entropy", number(configuration.regularizeEntropy),
-    "--normalization", configuration.normalization.rawValue,
-  ]
-  if let limit = configuration.trainLimit { arguments += ["--train-limit", String(limit)] }
-  if let limit = configuration.testLimit { arguments += ["--test-limit", String(limit)] }
-  arguments += ["--threads", String(threads), "--seed", String(configuration.seed)]
-  return arguments.joined(separator: " ")
+  (["sweep", "train"] + configuration.commandLineArguments + ["--threads", String(threads)])
+    .joined(separator: " ")
 }

@@ -5,14 +5,16 @@ import Sweep
 /// `sweep status [SWEEP]`: counts by state, best trial, running trials, ETA.
 struct StatusCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "status", abstract: "Show a sweep's progress (every sweep when none is named).")
+    commandName: "status",
+    abstract:
+      "Show a sweep's progress and its best trial per dataset (every sweep when none is named).")
 
   @Argument(help: "The sweep's name.")
   var sweep: String?
   @OptionGroup var store: StoreOptions
   @Flag(
     help:
-      "Print JSON: {\"sweep\", \"trials\": {state: count}, \"best\", \"eta_seconds\", \"running\"}."
+      "Print JSON: {\"sweep\", \"trials\": {state: count}, \"best\": [per dataset], \"eta_seconds\", \"running\"}."
   )
   var json = false
 
@@ -34,11 +36,24 @@ struct StatusCommand: ParsableCommand {
           "trials": Dictionary(
             uniqueKeysWithValues: TrialState.allCases.map { ($0.rawValue, summary.counts[$0] ?? 0) }
           ),
-          "metric": summary.metric, "goal": summary.maximize ? "maximize" : "minimize",
-          "best": summary.best.map {
-            ["trial": $0.trial.number, "value": $0.value, "parameters": $0.trial.parameters]
-          }
-            ?? NSNull(),
+          "best": summary.analysis.datasets.map { dataset -> [String: Any] in
+            var entry: [String: Any] = [
+              "dataset": dataset.dataset.rawValue, "metric": dataset.metric,
+              "goal": dataset.goal.rawValue,
+            ]
+            if let best = dataset.best {
+              entry["configuration"] = [
+                "mean": jsonNumber(best.mean), "std": jsonNumber(best.standardDeviation),
+                "n": best.count, "trials": best.trials.map(\.number),
+              ]
+            }
+            if let trial = dataset.bestTrial {
+              entry["trial"] = trial.trial.number
+              entry["value"] = jsonNumber(trial.value)
+              entry["parameters"] = trial.trial.parameters
+            }
+            return entry
+          },
           "eta_seconds": summary.etaSeconds ?? NSNull(),
           "running": summary.running.map {
             [
@@ -57,10 +72,19 @@ struct StatusCommand: ParsableCommand {
           "  "
             + TrialState.allCases.map { "\(summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(
               separator: ", "))
-        if let best = summary.best {
+        for dataset in summary.analysis.datasets {
+          guard let best = dataset.best, let trial = dataset.bestTrial else { continue }
+          let spread =
+            best.count > 1
+            ? String(
+              format: " (mean %.6g ± %.2g over %d seeds)", best.mean, best.standardDeviation,
+              best.count)
+            : ""
           print(
-            "  best \(summary.metric) \(String(format: "%.6g", best.value)): trial \(best.trial.number) "
-              + compactParameters(best.trial.parameters) + " seed \(best.trial.seed)")
+            "  best \(dataset.dataset.rawValue) \(dataset.metric) \(String(format: "%.6g", trial.value))"
+              + "\(spread): trial \(trial.trial.number) "
+              + compactParameters(trial.trial.parameters)
+              + " seed \(trial.trial.seed)")
         }
         for (trial, age) in summary.running {
           print(

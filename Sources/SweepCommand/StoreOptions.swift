@@ -7,9 +7,9 @@ struct StoreOptions: ParsableArguments {
   @Option(help: "The SQLite store.")
   var db = "results/sweeps.sqlite"
 
-  func open(readOnly: Bool = false) throws -> any SweepStorage {
+  func open(readOnly: Bool = false) throws -> SweepStore {
     do {
-      return try openSweepStorage(db, readOnly: readOnly)
+      return try SweepStore.open(db, readOnly: readOnly)
     } catch {
       throw CommandFailure(error.description)
     }
@@ -30,7 +30,7 @@ struct TrialReference: ExpressibleByArgument {
     self.number = number
   }
 
-  func resolve(in store: any SweepStorage) throws -> (SweepRecord, TrialRecord) {
+  func resolve(in store: SweepStore) throws -> (SweepRecord, TrialRecord) {
     guard let record = try store.sweep(named: sweep) else {
       throw CommandFailure("\(store.location): no sweep named '\(sweep)'")
     }

@@ -12,16 +12,15 @@ struct TrainCommand: ParsableCommand {
       as in the original MLX example, unless --hidden-layers is given; synthetic tasks take \
       their input and output widths from the dataset. The same seed and thread count give a \
       byte-identical checkpoint.
-      """)
+      """ + "\n\n" + parameterHelp)
 
-  @Option(help: "mnist, fashion_mnist, toy_exp_sin, toy_xy or toy_exp_4d.")
-  var dataset: String = "mnist"
   @Option(
-    name: [.customLong("num-layers"), .customLong("num_layers")], help: "Number of KAN layers.")
+    name: [.customLong("num-layers"), .customLong("num_layers")],
+    help: "Number of KAN layers (hidden layers = num-layers − 1; see --hidden-layers).")
   var numLayers = 2
   @Option(
     name: [.customLong("hidden-dim"), .customLong("hidden_dim")],
-    help: "Width of each hidden layer.")
+    help: "Width of each hidden layer (see --hidden-layers).")
   var hiddenDim = 64
   @Option(name: [.customLong("num-classes"), .customLong("num_classes")], help: "Output classes.")
   var numClasses = 10
@@ -29,161 +28,92 @@ struct TrainCommand: ParsableCommand {
   var inFeatures = 28
   @Option(name: [.customLong("out-features"), .customLong("out_features")], help: "Image width.")
   var outFeatures = 28
-  @Option(name: [.customLong("num-epochs"), .customLong("num_epochs")], help: "Training epochs.")
-  var numEpochs = 10
-  @Option(name: [.customLong("batch-size"), .customLong("batch_size")], help: "Samples per step.")
-  var batchSize = 64
-  @Option(
-    name: [.customLong("learning-rate"), .customLong("learning_rate")], help: "AdamW learning rate."
-  )
-  var learningRate: Float = 1e-3
-  @Option(
-    name: [.customLong("weight-decay"), .customLong("weight_decay")], help: "AdamW weight decay.")
-  var weightDecay: Float = 1e-4
   @Option(
     name: [.customLong("eval-report-count"), .customLong("eval_report_count")],
     help: "Progress lines per epoch when the output is not a terminal.")
   var evalReportCount = 10
   @Option(name: [.customLong("save-path"), .customLong("save_path")], help: "Checkpoint to write.")
   var savePath = "trained_kan_model.safetensors"
-  @Option(help: "Seed of every random draw.")
-  var seed: UInt64 = 0
   @Flag(help: "Accepted for compatibility: kan-sweep always runs on the CPU.")
   var cpu = false
   @Flag(
     name: [.customLong("use-kan-convolution"), .customLong("use_kan_convolution")],
     help: "Not available yet (fails with exit status 2).")
   var useKANConvolution = false
-
-  @Option(name: .customLong("grid-size"), help: "KAN grid intervals G.")
-  var gridSize = 5
-  @Option(name: .customLong("spline-order"), help: "KAN spline degree k.")
-  var splineOrder = 3
-  @Option(name: .customLong("grid-range"), help: "Initial grid range as LOWER,UPPER.")
-  var gridRange = "-1,1"
-  @Option(name: .customLong("grid-eps"), help: "KAN uniform-grid weight in grid updates.")
-  var gridEps: Float = 0.02
-  @Option(name: .customLong("scale-noise"), help: "KAN spline initialization noise.")
-  var scaleNoise: Float = 0.1
-  @Option(name: .customLong("scale-base"), help: "KAN base-branch initialization scale.")
-  var scaleBase: Float = 1
-  @Option(name: .customLong("scale-spline"), help: "KAN spline-branch initialization scale.")
-  var scaleSpline: Float = 1
-  @Option(help: "kan or mlp.")
-  var model = "kan"
-  @Option(
-    name: .customLong("hidden-layers"),
-    help: "Hidden widths, e.g. 64,32 (overrides --num-layers/--hidden-dim).")
-  var hiddenLayers: String?
   @Option(help: "OpenBLAS threads (the result's bits depend on it).")
   var threads = 1
-  @Option(help: "symmetric (pixels/255·2−1) or unit (pixels/255).")
-  var normalization = "symmetric"
-  @Option(name: .customLong("base-activation"), help: "silu, identity, zero, relu or tanh.")
-  var baseActivation = "silu"
-  @Option(name: .customLong("lr-schedule"), help: "constant, exponential or cosine.")
-  var lrSchedule = "constant"
-  @Option(name: .customLong("lr-gamma"), help: "γ of the exponential schedule.")
-  var lrGamma: Float = 0.9
-  @Option(
-    name: .customLong("update-grid-every"), help: "Adapt KAN grids every N batches (0 = never).")
-  var updateGridEvery = 0
-  @Option(name: .customLong("update-grid-epochs"), help: "…during the first M epochs.")
-  var updateGridEpochs = 1
-  @Option(name: .customLong("regularize-activation"), help: "L1 regularization weight.")
-  var regularizeActivation: Float = 0
-  @Option(name: .customLong("regularize-entropy"), help: "Entropy regularization weight.")
-  var regularizeEntropy: Float = 0
-  @Option(name: .customLong("train-limit"), help: "Use the first N training samples.")
-  var trainLimit: Int?
-  @Option(name: .customLong("test-limit"), help: "Use the first N test samples.")
-  var testLimit: Int?
   @OptionGroup var data: DataOptions
   @Flag(help: "Print one JSON object with the results as the last line.")
   var json = false
+  /// The trial parameters (`--grid-size 5`, …), read with the parameter registry.
+  @Argument(parsing: .allUnrecognized, help: .hidden)
+  var parameterArguments: [String] = []
+
+  /// The trial parameters' help, generated from the registry.
+  static var parameterHelp: String {
+    var lines = ["Trial parameters (also accepted with '_' for '-'; values are checked):"]
+    for parameter in TrainingParameter.all {
+      let spellings = parameter.optionNames.map { "--" + $0 }.joined(separator: ", ")
+      let range: String
+      switch parameter.type {
+      case .choice: range = ""
+      default: range = " " + parameter.type.summary.prefixUppercased + "."
+      }
+      let fallback = parameter.defaultValue.map { " Default: \($0.commandLineText)." } ?? ""
+      lines.append("  \(spellings) \(parameter.type.placeholder)")
+      lines += wrap(parameter.help + range + fallback, width: 70).map { "        " + $0 }
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// `text` in lines of at most `width` characters, broken at spaces.
+  static func wrap(_ text: String, width: Int) -> [String] {
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ") {
+      if !line.isEmpty && line.count + 1 + word.count > width {
+        lines.append(line)
+        line = ""
+      }
+      line += (line.isEmpty ? "" : " ") + word
+    }
+    return line.isEmpty ? lines : lines + [line]
+  }
 
   /// The training configuration these options describe.
   func trainingConfiguration() throws -> TrainingConfiguration {
-    var configuration = TrainingConfiguration()
-    guard let datasetName = DatasetName(rawValue: dataset) else {
-      throw ValidationError(
-        "unknown --dataset '\(dataset)'; choose one of "
-          + DatasetName.allCases.map(\.rawValue).joined(separator: ", "))
+    var base = TrainingConfiguration()
+    guard numLayers >= 1 else {
+      throw ValidationError("--num-layers must be at least 1, got \(numLayers)")
     }
-    configuration.dataset = datasetName
-    configuration.model = try parse(model, ModelKind.self, option: "--model")
-    if let hiddenLayers {
-      let widths = hiddenLayers.split(separator: ",").map {
-        Int($0.trimmingCharacters(in: .whitespaces))
-      }
-      guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else {
-        throw ValidationError(
-          "--hidden-layers must be positive widths separated by commas, got '\(hiddenLayers)'")
-      }
-      configuration.hiddenLayers = widths.compactMap { $0 }
-    } else {
-      guard numLayers >= 1 else {
-        throw ValidationError("--num-layers must be at least 1, got \(numLayers)")
-      }
-      configuration.hiddenLayers = Array(repeating: hiddenDim, count: numLayers - 1)
+    guard hiddenDim >= 1 else {
+      throw ValidationError("--hidden-dim must be at least 1, got \(hiddenDim)")
     }
-    if datasetName.isClassification {
+    base.hiddenLayers = Array(repeating: hiddenDim, count: numLayers - 1)
+    let configuration: TrainingConfiguration
+    do {
+      configuration = try TrainingConfiguration.parse(commandLine: parameterArguments, base: base)
+        .configuration
+    } catch {
+      throw ValidationError(error.description)
+    }
+    if configuration.dataset.isClassification {
       guard inFeatures * outFeatures == 28 * 28 else {
         throw ValidationError(
-          "--in-features × --out-features must be 784 (28×28 images) for \(dataset), got "
-            + "\(inFeatures)×\(outFeatures)")
+          "--in-features × --out-features must be 784 (28×28 images) for "
+            + "\(configuration.dataset.rawValue), got \(inFeatures)×\(outFeatures)")
       }
       guard numClasses == 10 else {
-        throw ValidationError("--num-classes must be 10 for \(dataset), got \(numClasses)")
+        throw ValidationError(
+          "--num-classes must be 10 for \(configuration.dataset.rawValue), got \(numClasses)")
       }
     }
-    let range = gridRange.split(separator: ",").compactMap {
-      Float($0.trimmingCharacters(in: .whitespaces))
-    }
-    guard range.count == 2 else {
-      throw ValidationError("--grid-range must be LOWER,UPPER (e.g. -1,1), got '\(gridRange)'")
-    }
-    configuration.gridRange = range
-    configuration.gridSize = gridSize
-    configuration.gridEps = gridEps
-    configuration.scaleNoise = scaleNoise
-    configuration.scaleBase = scaleBase
-    configuration.scaleSpline = scaleSpline
-    configuration.splineOrder = splineOrder
-    configuration.epochs = numEpochs
-    configuration.batchSize = batchSize
-    configuration.learningRate = learningRate
-    configuration.weightDecay = weightDecay
-    configuration.seed = seed
-    configuration.normalization = try parse(
-      normalization, Normalization.self, option: "--normalization")
-    configuration.baseActivation = try parse(
-      baseActivation, BaseActivation.self, option: "--base-activation")
-    configuration.lrSchedule = try parse(
-      lrSchedule, LearningRateSchedule.self, option: "--lr-schedule")
-    configuration.lrGamma = lrGamma
-    configuration.updateGridEvery = updateGridEvery
-    configuration.updateGridEpochs = updateGridEpochs
-    configuration.regularizeActivation = regularizeActivation
-    configuration.regularizeEntropy = regularizeEntropy
-    configuration.trainLimit = trainLimit
-    configuration.testLimit = testLimit
-    if let problem = configuration.problems.first {
-      throw ValidationError(
-        "--\(problem.key.replacingOccurrences(of: "_", with: "-")) \(problem.message)")
+    if let problem = configuration.problems.first,
+      let parameter = TrainingParameter.named(problem.key)
+    {
+      throw ValidationError("\(parameter.option) \(problem.message)")
     }
     return configuration
-  }
-
-  private func parse<T: RawRepresentable & CaseIterable>(_ text: String, _: T.Type, option: String)
-    throws -> T
-  where T.RawValue == String {
-    guard let value = T(rawValue: text) else {
-      throw ValidationError(
-        "unknown \(option) '\(text)'; choose one of "
-          + T.allCases.map(\.rawValue).joined(separator: ", "))
-    }
-    return value
   }
 
   func validate() throws {
@@ -264,4 +194,9 @@ struct TrainCommand: ParsableCommand {
 struct CommandFailure: Error, CustomStringConvertible {
   let description: String
   init(_ description: String) { self.description = description }
+}
+
+extension String {
+  /// The string with its first letter uppercased ("an integer" → "An integer").
+  var prefixUppercased: String { prefix(1).uppercased() + dropFirst() }
 }

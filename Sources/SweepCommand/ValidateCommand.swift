@@ -14,7 +14,7 @@ struct ValidateCommand: ParsableCommand {
 
   func run() throws {
     let experiment = try loadExperiment(file)
-    let trials = experiment.plannedTrials()
+    let trials = try experiment.plannedTrials()
     let product = experiment.plannedConfigurationCount * experiment.seeds.count
     print(
       "\(experiment.name): \(trials.count) trials from \(experiment.plannedConfigurationCount) configurations × "

@@ -64,7 +64,7 @@ import Testing
 
   @Test func divergenceStopsTheRunWithAClearStatus() throws {
     var configuration = Self.configuration(.toyXY)
-    configuration.learningRate = 1e30
+    configuration.learningRate = 1e6
     configuration.model = .mlp
     let data = try TrainingData.load(for: configuration, dataDirectory: nil, verify: true)
     let result = try Trainer(configuration: configuration, data: data).run()
@@ -114,7 +114,7 @@ import Testing
     #expect(configuration.gridSize == 10 && configuration.hiddenLayers == [32, 16])
     #expect(configuration.lrSchedule == .cosine && configuration.splineOrder == 3)
     let roundTrip = try JSONDecoder().decode(
-      TrainingConfiguration.self, from: Data(configuration.canonicalJSON.utf8))
+      TrainingConfiguration.self, from: Data(try configuration.canonicalJSON().utf8))
     #expect(roundTrip == configuration)
     var bad = configuration
     bad.gridSize = 0

@@ -46,7 +46,7 @@ enum ReportFixture {
     let trials = try store.trials(sweepID: submission.sweepID)
     for (index, _) in trials.enumerated() where index < trials.count - leaveQueued {
       guard let trial = try store.claim(sweepID: submission.sweepID, worker: worker) else { break }
-      try store.recordEnvironment(environment, trial: trial)
+      try store.recordEnvironment(environment, trial: trial, worker: worker)
       let configuration = try require(trial.trainingConfiguration)
       let quality =
         Double(configuration.gridSize) * 0.01 + Double(configuration.splineOrder) * 0.02
@@ -83,12 +83,12 @@ enum ReportFixture {
     }
     try store.write { db in
       try db.execute(
-        sql: """
-          UPDATE trial SET started_at = 1800000000 + number * 10, heartbeat_at = 1800000005 + number * 10,
-            finished_at = CASE WHEN state IN ('completed', 'failed') THEN 1800000008 + number * 10 END
-          WHERE sweep_id = ?
-          """, arguments: [submission.sweepID])
-      try db.execute(sql: "UPDATE sweep SET created_at = 1800000000")
+        """
+        UPDATE trial SET started_at = 1800000000 + number * 10, heartbeat_at = 1800000005 + number * 10,
+          finished_at = CASE WHEN state IN ('completed', 'failed') THEN 1800000008 + number * 10 END
+        WHERE sweep_id = ?
+        """, [submission.sweepID])
+      try db.execute("UPDATE sweep SET created_at = 1800000000")
     }
   }
 

@@ -55,9 +55,9 @@ import Testing
     let directory = try ReportFixture.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let store = try ReportFixture.makeStore(at: directory)
-    let sweeps = try ReportSweep.load(from: store, names: ["fixture-grid", "fixture-running"])
+    let sweeps = try SweepResults.load(from: store, names: ["fixture-grid", "fixture-running"])
     let html = HTMLReport(sweeps: sweeps).render()
-    #expect(html.contains("Failed and pruned trials (1)"))
+    #expect(html.contains("Failed trials (1)"))
     #expect(html.contains("diverged: training loss became nan"))
     #expect(html.contains("In progress: 1 running, 1 queued"))
     #expect(html.contains("class=\"cols-2\""))
@@ -82,8 +82,7 @@ import Testing
     let store = try ReportFixture.makeStore(at: directory)
     try store.write { db in
       try db.execute(
-        sql: "UPDATE trial SET error = ? WHERE state = 'failed'",
-        arguments: ["line 1, \"quoted\"\nline 2"])
+        "UPDATE trial SET error = ? WHERE state = 'failed'", ["line 1, \"quoted\"\nline 2"])
     }
     let output = directory.appendingPathComponent("report")
     _ = try ReportWriter.write(store: store, names: [], to: output.path)
@@ -109,7 +108,7 @@ import Testing
     let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     #expect(process.terminationStatus == 0)
-    let sweeps = try ReportSweep.load(from: store, names: [])
+    let sweeps = try SweepResults.load(from: store, names: [])
     let metricCount = sweeps.flatMap(\.trials).flatMap { $0.metrics.values }.flatMap { $0 }
       .compactMap { $0 }.count
     #expect(
@@ -124,20 +123,19 @@ import Testing
     let hostile = "<script>alert(1)</script>"
     try store.write { db in
       try db.execute(
-        sql: "UPDATE sweep SET name = ?, description = ? WHERE name = 'fixture-grid'",
-        arguments: [hostile, "\"><img src=x onerror=alert(2)>"])
+        "UPDATE sweep SET name = ?, description = ? WHERE name = 'fixture-grid'",
+        [hostile, "\"><img src=x onerror=alert(2)>"])
       try db.execute(
-        sql: "UPDATE trial SET error = ? WHERE state = 'failed'",
-        arguments: ["<b>boom</b> & \"quotes\""])
-      try db.execute(sql: "UPDATE environment SET cpu_model = ?", arguments: ["<i>cpu</i>"])
+        "UPDATE trial SET error = ? WHERE state = 'failed'", ["<b>boom</b> & \"quotes\""])
+      try db.execute("UPDATE environment SET cpu_model = ?", ["<i>cpu</i>"])
     }
-    let html = HTMLReport(sweeps: try ReportSweep.load(from: store, names: [])).render()
+    let html = HTMLReport(sweeps: try SweepResults.load(from: store, names: [])).render()
     #expect(!html.contains(hostile))
     #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
     #expect(!html.contains("<img src=x"))
     #expect(html.contains("&lt;b&gt;boom&lt;/b&gt; &amp; &quot;quotes&quot;"))
     #expect(!html.contains("<i>cpu</i>"))
-    let csv = CSVWriter.trials(try ReportSweep.load(from: store, names: []))
+    let csv = CSVWriter.trials(try SweepResults.load(from: store, names: []))
     #expect(csv.contains("\"<b>boom</b> & \"\"quotes\"\"\""))
   }
 

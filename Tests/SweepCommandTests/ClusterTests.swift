@@ -89,7 +89,7 @@ import Testing
       ], in: directory)
     #expect(outcome.status == 0, "\(outcome.standardOutput)\(outcome.standardError)")
     #expect(outcome.standardOutput.contains("submitted job "))
-    let store = try PostgresSweepStore(url: url)
+    let store = try SweepStore(postgresURL: url)
     let finished = try SweepRunTests.waitUntil(timeout: 180) {
       guard let sweep = try store.sweep(named: name) else { return false }
       return try store.counts(sweepID: sweep.id)[.completed] == 6
@@ -128,7 +128,7 @@ import Testing
     }
     for worker in workers { worker.waitUntilExit() }
     #expect(workers.allSatisfy { $0.terminationStatus == 0 })
-    let source = try PostgresSweepStore(url: url)
+    let source = try SweepStore(postgresURL: url)
     let sweep = try #require(try source.sweep(named: name))
     let trials = try source.trials(sweepID: sweep.id)
     #expect(trials.count == 8 && trials.allSatisfy { $0.state == .completed })

@@ -106,8 +106,7 @@ import Testing
     let trial = try #require(trials.first { $0.number == 7 })
     try store.write { db in
       try db.execute(
-        sql: "UPDATE metric SET bits = bits + 1 WHERE trial_id = ? AND name = 'test_loss'",
-        arguments: [trial.id])
+        "UPDATE metric SET bits = bits + 1 WHERE trial_id = ? AND name = 'test_loss'", [trial.id])
     }
     let mismatch = try CommandRunner.run(["rerun", "forty:7", "--db", db])
     #expect(mismatch.status == 1)
@@ -202,7 +201,7 @@ import Testing
       parameters:
         dataset: {value: toy_xy}
         model: {value: mlp}
-        learning_rate: {values: [0.01, 1.0e+30, 0.001]}
+        learning_rate: {values: [0.01, 1.0e+6, 0.001]}
         epochs: {value: 2}
         train_limit: {value: 200}
         test_limit: {value: 50}
@@ -272,16 +271,26 @@ import Testing
     let directory = try CommandRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = try Self.write(
-      "name: st\nparameters:\n  dataset: {value: toy_xy}\n  grid_size: {values: [3, 4]}\n  epochs: {value: 1}\n"
-        + "  train_limit: {value: 100}\n", to: directory)
+      "name: st\nparameters:\n  dataset: {values: [toy_xy, toy_exp_sin]}\n"
+        + "  grid_size: {values: [3, 4]}\n  epochs: {value: 1}\n  train_limit: {value: 100}\n",
+      to: directory)
     let db = directory.appendingPathComponent("sweeps.sqlite").path
     #expect(try CommandRunner.run(["run", file, "--db", db, "--plain"]).status == 0)
     let status = try CommandRunner.run(["status", "st", "--db", db, "--json"])
     let object = try #require(
       try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
     let trials = try #require(object["trials"] as? [String: Int])
-    #expect(trials == ["queued": 0, "running": 0, "completed": 2, "failed": 0, "pruned": 0])
-    #expect(object["best"] is [String: Any] && object["eta_seconds"] != nil)
+    #expect(trials == ["queued": 0, "running": 0, "completed": 4, "failed": 0])
+    #expect(object["eta_seconds"] != nil)
+    // One best per dataset, each on its own metric (never an RMSE of one task against another).
+    let best = try #require(object["best"] as? [[String: Any]])
+    #expect(best.compactMap { $0["dataset"] as? String } == ["toy_xy", "toy_exp_sin"])
+    #expect(best.allSatisfy { $0["metric"] as? String == "test_rmse" && $0["trial"] is Int })
+    #expect(best.compactMap { $0["trial"] as? Int }.map { $0 / 2 } == [0, 1])
+    let text = try CommandRunner.run(["status", "st", "--db", db])
+    #expect(
+      text.standardOutput.contains("best toy_xy test_rmse")
+        && text.standardOutput.contains("best toy_exp_sin test_rmse"), "\(text.standardOutput)")
     let show = try CommandRunner.run(["show", "st:1", "--db", db])
     #expect(
       show.status == 0 && show.standardOutput.contains("--grid-size 4")
@@ -332,7 +341,7 @@ import Testing
       ["run", file, "--db", url, "--workers", "4", "--plain"],
       log: directory.appendingPathComponent("run.log"))
     defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
-    let store = try PostgresSweepStore(url: url)
+    let store = try SweepStore(postgresURL: url)
     var victim: TrialRecord?
     _ = try SweepRunTests.waitUntil(timeout: 120) {
       guard let sweep = try store.sweep(named: name) else { return false }

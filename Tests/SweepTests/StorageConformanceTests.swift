@@ -14,7 +14,7 @@ import Testing
     return value?.isEmpty == false ? value : nil
   }
 
-  static func open(_ backend: Backend) throws -> (any SweepStorage)? {
+  static func open(_ backend: Backend) throws -> (SweepStore)? {
     switch backend {
     case .sqlite:
       let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -26,7 +26,7 @@ import Testing
           ProcessInfo.processInfo.environment["REQUIRE_POSTGRES"] != "1", "KAN_PG_URL is not set")
         return nil
       }
-      return try PostgresSweepStore(url: url)
+      return try SweepStore(postgresURL: url)
     }
   }
 
@@ -119,7 +119,15 @@ import Testing
       toolVersion: "t", gitCommit: nil, openBLASCore: "core", blasThreads: 1, cpuModel: "cpu",
       host: "h",
       operatingSystem: "os")
-    try store.recordEnvironment(environment, trial: a)
+    // Every write is fenced by the claimant: another worker can neither add metrics nor
+    // replace the environment.
+    #expect(!(try store.recordEnvironment(environment, trial: a, worker: other)))
+    #expect(try store.environment(trialID: a.id) == nil)
+    var foreign = metrics
+    foreign.epoch = 9
+    #expect(!(try store.recordEpoch(foreign, trial: a, worker: other)))
+    #expect(try store.metrics(trialID: a.id).allSatisfy { $0.epoch == 1 })
+    #expect(try store.recordEnvironment(environment, trial: a, worker: worker))
     #expect(try store.environment(trialID: a.id) == environment)
     #expect(
       !(try store.complete(
@@ -175,16 +183,11 @@ import Testing
     let file = try Self.file(
       "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]")
     let submission = try first.submit(file)
-    let location: String
-    if let sqlite = first as? SweepStore {
-      location = sqlite.path
-    } else {
-      location = Self.postgresURL ?? ""
-    }
+    let location = backend == .sqlite ? first.location : (Self.postgresURL ?? "")
     let claimed = ClaimLog()
     DispatchQueue.concurrentPerform(iterations: 4) { index in
       do {
-        let store = try openSweepStorage(location)
+        let store = try SweepStore.open(location)
         let worker = WorkerIdentity(host: "w", pid: 100 + index)
         while let trial = try store.claim(sweepID: submission.sweepID, worker: worker) {
           claimed.add(trial.id)

@@ -43,7 +43,11 @@ public enum Checkpoint {
       "kan_sweep.version": toolVersion,
     ]
     if let configuration {
-      metadata["kan_sweep.configuration"] = configuration.canonicalJSON
+      // Callers pass the configuration a Trainer accepted, which is valid.
+      guard let json = try? configuration.canonicalJSON() else {
+        preconditionFailure("Checkpoint.save: invalid configuration \(configuration.problems)")
+      }
+      metadata["kan_sweep.configuration"] = json
       metadata["kan_sweep.seed"] = String(configuration.seed)
     }
     let bytes = SafeTensors(tensors: tensors, metadata: metadata).serialized()

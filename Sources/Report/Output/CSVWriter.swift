@@ -6,9 +6,9 @@ public enum CSVWriter {
   /// Metrics summarized per trial in `trials.csv`, in this order.
   public static let summarizedMetrics = ["train_loss", "test_loss", "test_accuracy", "test_rmse"]
 
-  /// The parameter columns of `trials.csv`: every configuration parameter except the seed.
+  /// The parameter columns of `trials.csv`: every sweep-file parameter of the registry.
   public static var parameterColumns: [String] {
-    TrainingConfiguration.parameterNames.filter { $0 != "seed" }
+    TrainingParameter.sweepFileParameters.map(\.name)
   }
 
   /// The header of `trials.csv`.
@@ -21,7 +21,7 @@ public enum CSVWriter {
   }
 
   /// `trials.csv` for `sweeps`.
-  public static func trials(_ sweeps: [ReportSweep]) -> String {
+  public static func trials(_ sweeps: [SweepResults]) -> String {
     var output = row(trialsHeader)
     for sweep in sweeps {
       for trial in sweep.trials {
@@ -30,11 +30,11 @@ public enum CSVWriter {
         fields.append(trial.parameterCount.map(String.init) ?? "")
         for metric in summarizedMetrics {
           let values = trial.metrics[metric] ?? []
-          let maximize = metric == "test_accuracy"
-          var best: (Int, Double)?
+          let goal = MetricGoal.natural(for: metric)
+          var best: (epoch: Int, value: Double)?
           for (index, stored) in values.enumerated() {
             guard let value = stored, !value.isNaN else { continue }
-            if best == nil || (maximize ? value > (best?.1 ?? 0) : value < (best?.1 ?? 0)) {
+            if best.map({ goal.isBetter(value, than: $0.value) }) ?? true {
               best = (index + 1, value)
             }
           }
@@ -55,7 +55,7 @@ public enum CSVWriter {
 
   /// `metrics.csv`: sweep, trial, epoch, metric, value (built as bytes: it can have millions of
   /// rows).
-  public static func metrics(_ sweeps: [ReportSweep]) -> String {
+  public static func metrics(_ sweeps: [SweepResults]) -> String {
     var output = [UInt8]()
     output.reserveCapacity(sweeps.reduce(0) { $0 + $1.trials.count } * 20 * 6 * 40)
     output += Array(row(["sweep", "trial", "epoch", "metric", "value"]).utf8)

@@ -8,14 +8,14 @@ import Sweep
 /// string from users or the store is escaped.
 public struct HTMLReport {
   /// The sweeps, shown side by side.
-  public let sweeps: [ReportSweep]
+  public let sweeps: [SweepResults]
   /// Rows per leaderboard.
   public var leaderboardRows = 40
   /// Configurations in the learning-curve charts.
   public var curveCount = 5
 
   /// Creates a report of `sweeps`.
-  public init(sweeps: [ReportSweep]) {
+  public init(sweeps: [SweepResults]) {
     self.sweeps = sweeps
   }
 
@@ -35,7 +35,7 @@ public struct HTMLReport {
     return html
   }
 
-  func section(_ sweep: ReportSweep) -> String {
+  func section(_ sweep: SweepResults) -> String {
     let record = sweep.record
     let counts = sweep.counts
     var html = "<section class=\"sweep\"><h2>\(escape(record.name))</h2>"
@@ -61,24 +61,18 @@ public struct HTMLReport {
       for line in sweep.environments.prefix(20) { html += "<li>\(escape(line))</li>" }
       html += "</ul></details>"
     }
-    var datasets: [DatasetName] = []
-    for trial in sweep.trials where !datasets.contains(trial.configuration.dataset) {
-      datasets.append(trial.configuration.dataset)
-    }
-    for dataset in datasets {
-      html += datasetSection(sweep, dataset: dataset)
+    for dataset in sweep.analysis.datasets {
+      html += datasetSection(sweep, dataset)
     }
     html += failures(sweep)
     return html + "</section>"
   }
 
-  func datasetSection(_ sweep: ReportSweep, dataset: DatasetName) -> String {
-    let trials = sweep.trials.filter { $0.configuration.dataset == dataset }
-    let metric = sweep.record.metricName ?? dataset.defaultMetric
-    let maximize = sweep.record.metricGoal.map { $0 == "maximize" } ?? (metric == "test_accuracy")
-    let groups = ConfigurationGroup.groups(trials, metric: metric, maximize: maximize)
+  func datasetSection(_ sweep: SweepResults, _ analysis: SweepAnalysis.Dataset) -> String {
+    let (trials, metric, groups) = (analysis.trials, analysis.metric, analysis.groups)
+    let maximize = analysis.goal == .maximize
     var html =
-      "<h3>\(escape(dataset.rawValue)) — \(escape(metric)) (\(maximize ? "higher" : "lower") is better)</h3>"
+      "<h3>\(escape(analysis.dataset.rawValue)) — \(escape(metric)) (\(maximize ? "higher" : "lower") is better)</h3>"
     guard !groups.isEmpty else { return html + "<p>No completed trials yet.</p>" }
     let columns = sweep.sweptParameters.filter { $0 != "dataset" }
     html += leaderboard(groups, columns: columns, metric: metric)
@@ -192,7 +186,7 @@ public struct HTMLReport {
     ).svg()
   }
 
-  func parameterChart(_ trials: [ReportTrial], parameter: String, metric: String) -> String {
+  func parameterChart(_ trials: [TrialResult], parameter: String, metric: String) -> String {
     var byValue: [String: [Double]] = [:]
     for trial in trials where trial.state == .completed {
       let key = Self.displayValue(trial.configuration, parameter)
@@ -227,7 +221,7 @@ public struct HTMLReport {
     ).svg()
   }
 
-  func timingChart(_ trials: [ReportTrial]) -> String {
+  func timingChart(_ trials: [TrialResult]) -> String {
     var byGrid: [Int: [Double]] = [:]
     for trial in trials where trial.configuration.model == .kan {
       if let seconds = trial.mean("epoch_seconds") {
@@ -268,7 +262,7 @@ public struct HTMLReport {
   }
 
   func parallelCoordinates(
-    _ trials: [ReportTrial], columns: [String], metric: String, maximize: Bool
+    _ trials: [TrialResult], columns: [String], metric: String, maximize: Bool
   )
     -> String
   {
@@ -297,11 +291,11 @@ public struct HTMLReport {
       ).svg() + "</div>"
   }
 
-  func failures(_ sweep: ReportSweep) -> String {
-    let failed = sweep.trials.filter { $0.state == .failed || $0.state == .pruned }
+  func failures(_ sweep: SweepResults) -> String {
+    let failed = sweep.trials.filter { $0.state == .failed }
     guard !failed.isEmpty else { return "" }
     var html =
-      "<h3>Failed and pruned trials (\(failed.count))</h3><table><thead><tr><th>#</th><th>state</th><th>configuration</th><th>error</th></tr></thead><tbody>"
+      "<h3>Failed trials (\(failed.count))</h3><table><thead><tr><th>#</th><th>state</th><th>configuration</th><th>error</th></tr></thead><tbody>"
     for trial in failed.prefix(200) {
       html +=
         "<tr><td>\(trial.number)</td><td>\(trial.state.rawValue)</td><td>\(escape(Self.describe(trial.configuration))) seed \(trial.seed)</td>"
@@ -323,7 +317,7 @@ public struct HTMLReport {
 
   /// A parameter's value for display: "—" for KAN-only parameters of an MLP.
   static func displayValue(_ configuration: TrainingConfiguration, _ name: String) -> String {
-    if configuration.model == .mlp && TrainingConfiguration.kanOnlyParameterNames.contains(name) {
+    if configuration.model == .mlp && TrainingParameter.named(name)?.kanOnly == true {
       return "—"
     }
     return configuration.value(of: name)

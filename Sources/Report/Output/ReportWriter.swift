@@ -13,15 +13,15 @@ public enum ReportWriter {
 
   /// Loads the sweeps (all when `names` is empty) and writes the three files into `directory`
   /// (each through a temporary file and a rename). Reads one snapshot; never writes to the store.
-  public static func write(store: any SweepStorage, names: [String], to directory: String) throws
+  public static func write(store: SweepStore, names: [String], to directory: String) throws
     -> Output
   {
-    let sweeps = try ReportSweep.load(from: store, names: names)
+    let sweeps = try SweepResults.load(from: store, names: names)
     return try write(sweeps, to: directory)
   }
 
   /// Writes the files for already loaded sweeps.
-  public static func write(_ sweeps: [ReportSweep], to directory: String) throws -> Output {
+  public static func write(_ sweeps: [SweepResults], to directory: String) throws -> Output {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     var output = Output(directory: directory, files: [])
     for (name, text) in [

@@ -11,15 +11,29 @@ public struct PlannedTrial: Sendable, Hashable {
   /// The values of the file's parameters for this trial, in file order.
   public let values: [String: ParameterValue]
 
-  init(configuration: TrainingConfiguration, values: [String: ParameterValue]) {
+  /// The trial's configuration, canonical JSON and identity; fails when the configuration
+  /// cannot be used.
+  init(configuration: TrainingConfiguration, values: [String: ParameterValue])
+    throws(ConfigurationError)
+  {
     self.configuration = configuration
     self.values = values
-    identity = Self.identity(of: configuration)
+    canonicalJSON = try configuration.canonicalJSON()
+    identity = Self.identity(ofCanonicalJSON: canonicalJSON)
   }
 
+  /// The canonical JSON of the configuration (what the store keeps).
+  public let canonicalJSON: String
+
   /// The identity of a configuration: SHA-256 of its canonical JSON.
-  public static func identity(of configuration: TrainingConfiguration) -> String {
-    Checkpoint.sha256Hex(Array(configuration.canonicalJSON.utf8))
+  public static func identity(of configuration: TrainingConfiguration) throws(ConfigurationError)
+    -> String
+  {
+    identity(ofCanonicalJSON: try configuration.canonicalJSON())
+  }
+
+  static func identity(ofCanonicalJSON json: String) -> String {
+    Checkpoint.sha256Hex(Array(json.utf8))
   }
 }
 
@@ -39,7 +53,7 @@ extension ExperimentFile {
   ///
   /// Random samples: sample i draws its parameters, in file order, from
   /// `KANRandom(seed: i, stream: FNV-1a(name))`, so raising `run_cap` keeps earlier samples.
-  public func plannedTrials() -> [PlannedTrial] {
+  public func plannedTrials() throws(ExperimentError) -> [PlannedTrial] {
     var assignments: [[(String, ParameterValue)]] = []
     switch method {
     case .grid:
@@ -62,14 +76,34 @@ extension ExperimentFile {
     for assignment in assignments {
       for seed in seeds {
         var configuration = TrainingConfiguration()
-        for (name, value) in assignment { configuration.apply(name, value) }
+        var problems: [String] = []
+        for (name, value) in assignment {
+          guard let parameter = TrainingParameter.named(name) else { continue }
+          if let problem = parameter.assign(value, to: &configuration) {
+            problems.append("\(name) \(problem)")
+          }
+        }
         configuration.seed = seed
         var values = Dictionary(uniqueKeysWithValues: assignment)
         if configuration.model == .mlp {
-          configuration.resetKANOnlyFields()
-          for name in TrainingConfiguration.kanOnlyParameterNames { values[name] = nil }
+          configuration.resetKANOnlyParameters()
+          for parameter in TrainingParameter.all where parameter.kanOnly {
+            values[parameter.name] = nil
+          }
         }
-        let trial = PlannedTrial(configuration: configuration, values: values)
+        func refuse(_ detail: String) -> ExperimentError {
+          let description = assignment.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+          return ExperimentError(
+            file: path, line: nil, column: nil, keyPath: "parameters",
+            message: "the trial \(description) seed \(seed) cannot run: \(detail)")
+        }
+        guard problems.isEmpty else { throw refuse(problems.joined(separator: "; ")) }
+        let trial: PlannedTrial
+        do {
+          trial = try PlannedTrial(configuration: configuration, values: values)
+        } catch {
+          throw refuse(error.description)
+        }
         if seen.insert(trial.identity).inserted { trials.append(trial) }
       }
     }

@@ -112,8 +112,8 @@ extension ExperimentFile {
     var parameters: [SweepParameter] = []
     for (key, keyNode, valueNode) in parameterEntries.map({ ($0.key, $0.keyNode, $0.value) }) {
       let keyPath = "parameters.\(key)"
-      guard let kind = ParameterKind.of(key), key != "seed" else {
-        let names = TrainingConfiguration.parameterNames.filter { $0 != "seed" }
+      guard let parameter = TrainingParameter.named(key), parameter.inSweepFiles else {
+        let names = TrainingParameter.sweepFileParameters.map(\.name)
         let hint = closestMatch(to: key, in: names).map { " (did you mean '\($0)'?)" } ?? ""
         throw parser.error(
           keyNode, keyPath,
@@ -121,7 +121,7 @@ extension ExperimentFile {
             + (key == "seed" ? "; list seeds in the top-level `seeds:`" : ""))
       }
       let specification = try parser.specification(
-        valueNode, kind: kind, name: key, keyPath: keyPath, method: method)
+        valueNode, parameter: parameter, keyPath: keyPath, method: method)
       parameters.append(SweepParameter(name: key, specification: specification))
     }
 
@@ -130,7 +130,7 @@ extension ExperimentFile {
       metricName: metricName, metricGoal: metricGoal, seeds: seeds, runCap: runCap,
       parameters: parameters)
     if method == .grid, let runCap, plannedConfigurationCount * seeds.count > runCap {
-      let count = plannedTrials().count
+      let count = try plannedTrials().count
       if count > runCap {
         throw parser.error(
           top.first { $0.key == "run_cap" }?.value, "run_cap",

@@ -101,13 +101,13 @@ struct NodeReader {
     }
   }
 
-  /// One typed, range-checked parameter value.
-  func value(_ node: Node, kind: ParameterKind, name: String, keyPath: String)
+  /// One typed, range-checked value of `parameter`.
+  func value(_ node: Node, parameter: TrainingParameter, keyPath: String)
     throws(ExperimentError)
     -> ParameterValue
   {
     let value: ParameterValue
-    switch kind {
+    switch parameter.type {
     case .integer: value = .integer(try integer(node, keyPath))
     case .number: value = .number(try number(node, keyPath))
     case .choice(let names):
@@ -116,7 +116,7 @@ struct NodeReader {
         let hint = closestMatch(to: text, in: names).map { " (did you mean '\($0)'?)" } ?? ""
         throw error(
           node, keyPath,
-          "unknown \(name) '\(text)'\(hint); use one of \(names.joined(separator: ", "))")
+          "unknown \(parameter.name) '\(text)'\(hint); use one of \(names.joined(separator: ", "))")
       }
       value = .text(text)
     case .integers:
@@ -133,24 +133,26 @@ struct NodeReader {
         })
     }
     var configuration = TrainingConfiguration()
-    configuration.apply(name, value)
-    if let problem = configuration.problems.first(where: { $0.key == name }) {
-      throw error(node, keyPath, problem.message)
+    if let problem = parameter.assign(value, to: &configuration)
+      ?? configuration.problems.first(where: { $0.key == parameter.name })?.message
+    {
+      throw error(node, keyPath, problem)
     }
     return value
   }
 
   /// `{value: X}`, `{values: [...]}` or `{distribution: ..., min: ..., max: ...}`.
   func specification(
-    _ node: Node, kind: ParameterKind, name: String, keyPath: String, method: ExperimentFile.Method
+    _ node: Node, parameter: TrainingParameter, keyPath: String, method: ExperimentFile.Method
   ) throws(ExperimentError) -> ParameterSpecification {
+    let name = parameter.name
     let entries = try mapping(node, keyPath)
     try rejectUnknown(
       entries, allowed: ["value", "values", "distribution", "min", "max"], keyPath: keyPath,
       what: "key")
     let keys = Set(entries.map(\.key))
     if let single = entries.first(where: { $0.key == "value" }), keys == ["value"] {
-      return .fixed(try value(single.value, kind: kind, name: name, keyPath: "\(keyPath).value"))
+      return .fixed(try value(single.value, parameter: parameter, keyPath: "\(keyPath).value"))
     }
     if let list = entries.first(where: { $0.key == "values" }), keys == ["values"] {
       let items = try sequence(list.value, "\(keyPath).values")
@@ -159,7 +161,7 @@ struct NodeReader {
       }
       var values: [ParameterValue] = []
       for (index, item) in items.enumerated() {
-        let parsed = try value(item, kind: kind, name: name, keyPath: "\(keyPath).values[\(index)]")
+        let parsed = try value(item, parameter: parameter, keyPath: "\(keyPath).values[\(index)]")
         if values.contains(parsed) {
           throw error(item, "\(keyPath).values[\(index)]", "repeats \(parsed)")
         }
@@ -177,17 +179,17 @@ struct NodeReader {
       guard let minNode = entries.first(where: { $0.key == "min" })?.value,
         let maxNode = entries.first(where: { $0.key == "max" })?.value
       else { throw error(node, keyPath, "a distribution needs both min and max") }
-      switch (kindName, kind) {
+      switch (kindName, parameter.type) {
       case ("int_uniform", .integer):
-        let low = try value(minNode, kind: kind, name: name, keyPath: "\(keyPath).min")
-        let high = try value(maxNode, kind: kind, name: name, keyPath: "\(keyPath).max")
+        let low = try value(minNode, parameter: parameter, keyPath: "\(keyPath).min")
+        let high = try value(maxNode, parameter: parameter, keyPath: "\(keyPath).max")
         guard case .integer(let a) = low, case .integer(let b) = high, a <= b else {
           throw error(maxNode, "\(keyPath).max", "must be ≥ min")
         }
         return .integerUniform(min: a, max: b)
       case ("uniform", .number), ("log_uniform_values", .number):
-        let low = try value(minNode, kind: kind, name: name, keyPath: "\(keyPath).min")
-        let high = try value(maxNode, kind: kind, name: name, keyPath: "\(keyPath).max")
+        let low = try value(minNode, parameter: parameter, keyPath: "\(keyPath).min")
+        let high = try value(maxNode, parameter: parameter, keyPath: "\(keyPath).max")
         guard case .number(let a) = low, case .number(let b) = high, a < b else {
           throw error(maxNode, "\(keyPath).max", "must be greater than min")
         }
@@ -201,7 +203,7 @@ struct NodeReader {
         let hint = closestMatch(to: kindName, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
         throw error(
           distribution.value, "\(keyPath).distribution",
-          "'\(kindName)'\(hint) does not fit \(name) (\(kind.typeName)); use int_uniform for integers, "
+          "'\(kindName)'\(hint) does not fit \(name) (\(parameter.type.summary)); use int_uniform for integers, "
             + "uniform or log_uniform_values for numbers, or {values: [...]}")
       }
     }

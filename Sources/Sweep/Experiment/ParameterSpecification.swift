@@ -1,3 +1,5 @@
+import KANLib
+
 /// How one parameter varies in a sweep.
 public enum ParameterSpecification: Sendable, Hashable {
   /// The same value in every trial (`{value: X}`).

@@ -43,7 +43,7 @@ public final class SweepScheduler {
     public let finalMetrics: [String: Double]
   }
 
-  let store: any SweepStorage
+  let store: SweepStore
   let sweep: SweepRecord
   let options: Options
   let executable: String
@@ -54,7 +54,7 @@ public final class SweepScheduler {
 
   /// Creates a scheduler for `sweep` in `store`, starting workers from `executable`.
   public init(
-    store: any SweepStorage, sweep: SweepRecord, options: Options, executable: String,
+    store: SweepStore, sweep: SweepRecord, options: Options, executable: String,
     databaseArgument: String
   ) {
     self.databaseArgument = databaseArgument
@@ -105,7 +105,7 @@ public final class SweepScheduler {
         while children.count < wanted { try startWorker() }
       }
       let finished = try store.trials(sweepID: sweep.id).filter {
-        ($0.state == .completed || $0.state == .failed || $0.state == .pruned)
+        ($0.state == .completed || $0.state == .failed)
           && !reported.contains($0.id)
       }
       var events: [Event] = []

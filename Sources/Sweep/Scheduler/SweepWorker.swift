@@ -40,7 +40,7 @@ public final class SweepWorker {
     public init() {}
   }
 
-  let store: any SweepStorage
+  let store: SweepStore
   let options: Options
   let identity = WorkerIdentity.current
   private var images: [ImageDatasetName: ImageDataset] = [:]
@@ -49,7 +49,7 @@ public final class SweepWorker {
   private let log: (String) -> Void
 
   /// Creates a worker on `store`; `log` receives one line per event.
-  public init(store: any SweepStorage, options: Options, log: @escaping (String) -> Void) {
+  public init(store: SweepStore, options: Options, log: @escaping (String) -> Void) {
     self.store = store
     self.options = options
     self.log = log

@@ -17,11 +17,11 @@ public struct TrialRerun {
     public var matches: Bool { differences.isEmpty }
   }
 
-  let store: any SweepStorage
+  let store: SweepStore
   let trial: TrialRecord
 
   /// Prepares a rerun of `trial`.
-  public init(store: any SweepStorage, trial: TrialRecord) {
+  public init(store: SweepStore, trial: TrialRecord) {
     self.store = store
     self.trial = trial
   }

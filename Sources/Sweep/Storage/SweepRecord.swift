@@ -1,9 +1,5 @@
-import GRDB
-
 /// A row of the `sweep` table: one experiment file as submitted.
-public struct SweepRecord: Codable, Sendable, FetchableRecord, TableRecord {
-  /// The table name.
-  public static let databaseTableName = "sweep"
+public struct SweepRecord: Sendable {
   /// Row id.
   public var id: Int64
   /// The sweep's name (unique).
@@ -25,13 +21,17 @@ public struct SweepRecord: Codable, Sendable, FetchableRecord, TableRecord {
   /// Unix time of the first submission.
   public var createdAt: Double
 
-  enum CodingKeys: String, CodingKey {
-    case id, name, description, method
-    case metricName = "metric_name"
-    case metricGoal = "metric_goal"
-    case filePath = "file_path"
-    case fileText = "file_text"
-    case fileHash = "file_hash"
-    case createdAt = "created_at"
+  /// Reads a row of `SELECT * FROM sweep`.
+  init(row: SQLRow) throws(SQLRowError) {
+    id = try row.get("id")
+    name = try row.get("name")
+    description = try row.get("description")
+    method = try row.get("method")
+    metricName = try row.get("metric_name")
+    metricGoal = try row.get("metric_goal")
+    filePath = try row.get("file_path")
+    fileText = try row.get("file_text")
+    fileHash = try row.get("file_hash")
+    createdAt = try row.get("created_at")
   }
 }

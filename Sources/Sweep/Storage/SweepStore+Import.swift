@@ -1,13 +1,9 @@
-import GRDB
-
 extension SweepStore {
-  /// Copies the sweep `name` from `source` (e.g. a PostgreSQL store) into this SQLite file in one
+  /// Copies the sweep `name` from `source` (e.g. a PostgreSQL store into a SQLite file) in one
   /// transaction, replacing an earlier copy: records, trials, metrics (exact bits), checkpoints
   /// and environments. Returns the number of trials copied.
   @discardableResult
-  public func importSweep(named name: String, from source: any SweepStorage) throws(StoreError)
-    -> Int
-  {
+  public func importSweep(named name: String, from source: SweepStore) throws(StoreError) -> Int {
     guard let sweep = try source.sweep(named: name) else {
       throw StoreError(path: source.location, message: "no sweep named '\(name)'")
     }
@@ -19,63 +15,47 @@ extension SweepStore {
       checkpoints[trial.id] = try source.checkpoint(trialID: trial.id)
       environments[trial.id] = try source.environment(trialID: trial.id)
     }
-    return try write { db in
-      try db.execute(sql: "DELETE FROM sweep WHERE name = ?", arguments: [name])
-      try db.execute(
-        sql: """
-          INSERT INTO sweep (name, description, method, metric_name, metric_goal, file_path, file_text,
-                             file_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
+    return try write { connection in
+      try connection.execute("DELETE FROM sweep WHERE name = ?", [name])
+      let sweepID = try connection.insert(
+        """
+        INSERT INTO sweep (name, description, method, metric_name, metric_goal, file_path,
+                           file_text, file_hash, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
           sweep.name, sweep.description, sweep.method, sweep.metricName, sweep.metricGoal,
-          sweep.filePath,
-          sweep.fileText, sweep.fileHash, sweep.createdAt,
+          sweep.filePath, sweep.fileText, sweep.fileHash, sweep.createdAt,
         ])
-      let sweepID = db.lastInsertedRowID
       var newID: [Int64: Int64] = [:]
       for trial in trials {
-        try db.execute(
-          sql: """
-            INSERT INTO trial (sweep_id, number, identity, configuration, parameters, seed, state, attempt,
-              worker_host, worker_pid, heartbeat_at, started_at, finished_at, error, parameter_count, training_seconds)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-          arguments: [
+        let id = try connection.insert(
+          """
+          INSERT INTO trial (sweep_id, number, identity, configuration, parameters, seed, state,
+            attempt, worker_host, worker_pid, heartbeat_at, started_at, finished_at, error,
+            parameter_count, training_seconds)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+          [
             sweepID, trial.number, trial.identity, trial.configuration, trial.parameters,
-            trial.seed,
-            trial.state.rawValue, trial.attempt, trial.workerHost, trial.workerPID,
-            trial.heartbeatAt, trial.startedAt,
-            trial.finishedAt, trial.error, trial.parameterCount, trial.trainingSeconds,
+            trial.seed, trial.state.rawValue, trial.attempt, trial.workerHost, trial.workerPID,
+            trial.heartbeatAt, trial.startedAt, trial.finishedAt, trial.error,
+            trial.parameterCount, trial.trainingSeconds,
           ])
-        let id = db.lastInsertedRowID
         newID[trial.id] = id
         if let checkpoint = checkpoints[trial.id] {
-          try db.execute(
-            sql:
-              "INSERT INTO artifact (trial_id, kind, path, sha256, bytes) VALUES (?, 'checkpoint', ?, ?, ?)",
-            arguments: [id, checkpoint.path, checkpoint.sha256, checkpoint.bytes])
+          try connection.execute(
+            "INSERT INTO artifact (trial_id, kind, path, sha256, bytes) VALUES (?, 'checkpoint', ?, ?, ?)",
+            [id, checkpoint.path, checkpoint.sha256, checkpoint.bytes])
         }
         if let environment = environments[trial.id] {
-          try db.execute(
-            sql: """
-              INSERT INTO environment (trial_id, tool_version, git_commit, openblas_core, blas_threads, cpu_model,
-                host, os) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-              """,
-            arguments: [
-              id, environment.toolVersion, environment.gitCommit, environment.openBLASCore,
-              environment.blasThreads,
-              environment.cpuModel, environment.host, environment.operatingSystem,
-            ])
+          try Self.upsertEnvironment(environment, trialID: id, connection)
         }
       }
       for metric in rows.metrics {
         guard let id = newID[metric.trialID] else { continue }
-        try db.execute(
-          sql: "INSERT INTO metric (trial_id, epoch, name, value, bits) VALUES (?, ?, ?, ?, ?)",
-          arguments: [
-            id, metric.epoch, metric.name, metric.value.isFinite ? metric.value : nil,
-            Int64(bitPattern: metric.value.bitPattern),
-          ])
+        try Self.insertMetric(
+          trialID: id, epoch: metric.epoch, name: metric.name, value: metric.value, connection)
       }
       return trials.count
     }

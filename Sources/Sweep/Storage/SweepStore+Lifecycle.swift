@@ -1,275 +1,228 @@
 import Foundation
-import GRDB
 import KANLib
 
-/// Who runs a trial: host and process id, checked on every update so that a worker whose trial
-/// was taken from it (after its heartbeat went stale) can no longer write to it.
-public struct WorkerIdentity: Sendable, Equatable {
-  /// Host name.
-  public let host: String
-  /// Process id.
-  public let pid: Int
-
-  /// This process.
-  public static var current: WorkerIdentity {
-    WorkerIdentity(
-      host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier))
-  }
-
-  /// Creates an identity.
-  public init(host: String, pid: Int) {
-    self.host = host
-    self.pid = pid
-  }
-}
-
 extension SweepStore {
-  /// Claims the lowest-numbered queued trial (of `sweepID`, or of any sweep) for `worker`, in
-  /// one transaction; clears what an earlier attempt left. Returns nil when nothing is queued.
-  public func claim(sweepID: Int64?, worker: WorkerIdentity, environment: TrialEnvironment?)
-    throws(StoreError) -> TrialRecord?
-  {
-    try write { db in
-      let filter = sweepID == nil ? "" : "AND sweep_id = \(sweepID ?? 0)"
-      guard
-        let id = try Int64.fetchOne(
-          db.cachedStatement(
-            sql:
-              "SELECT id FROM trial WHERE state = 'queued' \(filter) ORDER BY sweep_id, number LIMIT 1"
-          ))
-      else { return nil }
-      try db.cachedStatement(
-        sql: """
-          UPDATE trial SET state = 'running', attempt = attempt + 1, worker_host = ?, worker_pid = ?,
-            heartbeat_at = \(Self.now), started_at = \(Self.now), finished_at = NULL
-          WHERE id = ? AND state = 'queued'
-          """
-      ).execute(arguments: [worker.host, worker.pid, id])
-      for table in ["metric", "artifact", "environment"] {
-        try db.cachedStatement(sql: "DELETE FROM \(table) WHERE trial_id = ?").execute(
-          arguments: [id])
-      }
-      if let environment { try Self.insertEnvironment(environment, trialID: id, db) }
-      return try TrialRecord.fetchOne(
-        db.cachedStatement(sql: "SELECT * FROM trial WHERE id = ?"), arguments: [id])
-    }
-  }
-
+  /// The `WHERE` clause that fences a write to a running trial by its claimant; its arguments
+  /// come from ``claimant(_:_:)``.
   private static let owned =
     "id = ? AND state = 'running' AND worker_host = ? AND worker_pid = ? AND attempt = ?"
 
-  private func ownedArguments(_ trial: TrialRecord, _ worker: WorkerIdentity) -> StatementArguments
+  private static func claimant(_ trial: TrialRecord, _ worker: WorkerIdentity) -> [any SQLArgument]
   {
     [trial.id, worker.host, worker.pid, trial.attempt]
   }
 
-  /// Records a sign of life; returns false when the trial is no longer this worker's.
+  /// Claims the lowest-numbered queued trial (of `sweepID`, or of any sweep) for `worker` in one
+  /// transaction, clears what an earlier attempt left and records the `environment` it will run
+  /// in. Returns nil when nothing is queued.
+  public func claim(
+    sweepID: Int64?, worker: WorkerIdentity, environment: TrialEnvironment? = nil
+  ) throws(StoreError) -> TrialRecord? {
+    let (now, lock) = (database.dialect.now, database.dialect.claimLock)
+    return try write { connection in
+      let filter = sweepID == nil ? "" : "AND sweep_id = ?"
+      let arguments: [any SQLArgument] = sweepID.map { [$0] } ?? []
+      guard
+        let id = try connection.row(
+          "SELECT id FROM trial WHERE state = 'queued' \(filter) ORDER BY sweep_id, number LIMIT 1\(lock)",
+          arguments)?.get("id") as Int64?
+      else { return nil }
+      try connection.execute(
+        """
+        UPDATE trial SET state = 'running', attempt = attempt + 1, worker_host = ?, worker_pid = ?,
+          heartbeat_at = \(now), started_at = \(now), finished_at = NULL
+        WHERE id = ? AND state = 'queued'
+        """, [worker.host, worker.pid, id])
+      for table in ["metric", "artifact", "environment"] {
+        try connection.execute("DELETE FROM \(table) WHERE trial_id = ?", [id])
+      }
+      if let environment { try Self.upsertEnvironment(environment, trialID: id, connection) }
+      return try connection.row("SELECT * FROM trial WHERE id = ?", [id]).map(TrialRecord.init)
+    }
+  }
+
+  /// Records a sign of life; false when the trial is no longer this worker's.
   @discardableResult
   public func heartbeat(_ trial: TrialRecord, worker: WorkerIdentity) throws(StoreError) -> Bool {
-    try write { db in
-      try db.cachedStatement(
-        sql: "UPDATE trial SET heartbeat_at = \(Self.now) WHERE \(Self.owned)"
-      ).execute(arguments: ownedArguments(trial, worker))
-      return db.changesCount == 1
+    try fenced(trial, worker) { _ in }
+  }
+
+  /// One transaction that heartbeats the trial and runs `body` only if `worker` still owns it.
+  private func fenced(
+    _ trial: TrialRecord, _ worker: WorkerIdentity, _ body: (any SQLConnection) throws -> Void
+  ) throws(StoreError) -> Bool {
+    let now = database.dialect.now
+    return try write { connection in
+      let owned = try connection.execute(
+        "UPDATE trial SET heartbeat_at = \(now) WHERE \(Self.owned)", Self.claimant(trial, worker))
+      if owned == 1 { try body(connection) }
+      return owned == 1
     }
   }
 
-  /// Stores one epoch's metrics (exact bits, NaN and ±inf included) and heartbeats.
+  /// Stores one epoch's metrics exactly (NaN and ±inf included) and heartbeats; false (nothing
+  /// written) when the trial is no longer this worker's.
+  @discardableResult
   public func recordEpoch(_ metrics: EpochMetrics, trial: TrialRecord, worker: WorkerIdentity)
-    throws(StoreError)
+    throws(StoreError) -> Bool
   {
-    try write { db in
-      try db.cachedStatement(
-        sql: "UPDATE trial SET heartbeat_at = \(Self.now) WHERE \(Self.owned)"
-      ).execute(arguments: ownedArguments(trial, worker))
-      guard db.changesCount == 1 else { return }
-      try Self.insertMetrics(metrics, trialID: trial.id, db)
-    }
+    try fenced(trial, worker) { try Self.upsertMetrics(metrics, trialID: trial.id, $0) }
   }
 
-  /// Stores the environment a trial runs in.
-  public func recordEnvironment(_ environment: TrialEnvironment, trial: TrialRecord)
-    throws(StoreError)
-  {
-    try write { db in try Self.insertEnvironment(environment, trialID: trial.id, db) }
+  /// Stores the environment a trial runs in; false (nothing written) when the trial is no
+  /// longer this worker's.
+  @discardableResult
+  public func recordEnvironment(
+    _ environment: TrialEnvironment, trial: TrialRecord, worker: WorkerIdentity
+  ) throws(StoreError) -> Bool {
+    try fenced(trial, worker) { try Self.upsertEnvironment(environment, trialID: trial.id, $0) }
   }
 
-  /// Marks the trial completed with its checkpoint; false if it was no longer this worker's.
+  /// Marks the trial completed with its checkpoint and, in the same transaction, stores
+  /// `finalEpoch` (the last epoch's metrics, when not recorded yet); false (nothing written) if
+  /// it was no longer this worker's.
   @discardableResult
   public func complete(
     _ trial: TrialRecord, worker: WorkerIdentity,
     checkpoint: (path: String, sha256: String, bytes: Int),
-    parameterCount: Int, trainingSeconds: Double, finalEpoch: EpochMetrics?
+    parameterCount: Int, trainingSeconds: Double, finalEpoch: EpochMetrics? = nil
   ) throws(StoreError) -> Bool {
-    try write { db in
-      try db.cachedStatement(
-        sql: """
-          UPDATE trial SET state = 'completed', finished_at = \(Self.now), heartbeat_at = \(Self.now),
-            error = NULL, parameter_count = ?, training_seconds = ?
-          WHERE \(Self.owned)
-          """
-      ).execute(arguments: [
-        parameterCount, trainingSeconds, trial.id, worker.host, worker.pid, trial.attempt,
-      ])
-      guard db.changesCount == 1 else { return false }
-      try db.cachedStatement(
-        sql:
-          "INSERT OR REPLACE INTO artifact (trial_id, kind, path, sha256, bytes) VALUES (?, 'checkpoint', ?, ?, ?)"
-      ).execute(arguments: [trial.id, checkpoint.path, checkpoint.sha256, checkpoint.bytes])
-      if let finalEpoch { try Self.insertMetrics(finalEpoch, trialID: trial.id, db) }
+    let now = database.dialect.now
+    return try write { connection in
+      let changed = try connection.execute(
+        """
+        UPDATE trial SET state = 'completed', finished_at = \(now), heartbeat_at = \(now),
+          error = NULL, parameter_count = ?, training_seconds = ?
+        WHERE \(Self.owned)
+        """, [parameterCount, trainingSeconds] + Self.claimant(trial, worker))
+      guard changed == 1 else { return false }
+      try connection.execute(
+        """
+        INSERT INTO artifact (trial_id, kind, path, sha256, bytes) VALUES (?, 'checkpoint', ?, ?, ?)
+        ON CONFLICT (trial_id, kind) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256,
+          bytes = excluded.bytes
+        """, [trial.id, checkpoint.path, checkpoint.sha256, checkpoint.bytes])
+      if let finalEpoch { try Self.upsertMetrics(finalEpoch, trialID: trial.id, connection) }
       return true
     }
   }
 
-  /// Marks the trial failed with `reason`.
+  /// Marks the trial failed with `reason`; false when it was no longer this worker's.
+  @discardableResult
   public func fail(
     _ trial: TrialRecord, worker: WorkerIdentity, reason: String, parameterCount: Int? = nil
-  )
-    throws(StoreError)
-  {
-    try write { db in
-      try db.execute(
-        sql: """
-          UPDATE trial SET state = 'failed', finished_at = \(Self.now), error = ?,
-            parameter_count = COALESCE(?, parameter_count)
-          WHERE \(Self.owned)
-          """,
-        arguments: [reason, parameterCount, trial.id, worker.host, worker.pid, trial.attempt])
+  ) throws(StoreError) -> Bool {
+    let now = database.dialect.now
+    return try write { connection in
+      try connection.execute(
+        """
+        UPDATE trial SET state = 'failed', finished_at = \(now), error = ?,
+          parameter_count = COALESCE(?, parameter_count)
+        WHERE \(Self.owned)
+        """, [reason, parameterCount] + Self.claimant(trial, worker)) == 1
     }
   }
 
-  /// Puts an interrupted trial back in the queue without counting the attempt.
+  /// Puts an interrupted trial back in the queue without counting the attempt; false when it was
+  /// no longer this worker's.
+  @discardableResult
   public func release(_ trial: TrialRecord, worker: WorkerIdentity, reason: String)
-    throws(StoreError)
+    throws(StoreError) -> Bool
   {
-    try write { db in
-      try db.execute(
-        sql: """
-          UPDATE trial SET state = 'queued', attempt = attempt - 1, error = ?, worker_host = NULL,
-            worker_pid = NULL, heartbeat_at = NULL
-          WHERE \(Self.owned)
-          """,
-        arguments: [reason, trial.id, worker.host, worker.pid, trial.attempt])
+    try write { connection in
+      try connection.execute(
+        """
+        UPDATE trial SET state = 'queued', attempt = attempt - 1, error = ?, worker_host = NULL,
+          worker_pid = NULL, heartbeat_at = NULL
+        WHERE \(Self.owned)
+        """, [reason] + Self.claimant(trial, worker)) == 1
     }
   }
 
-  /// Running trials whose worker is gone: on this host a dead pid (`isAlive` false), anywhere a
+  /// Running trials whose worker is gone: on `localHost` a dead pid (`isAlive` false), anywhere a
   /// heartbeat older than `grace` seconds. Each is requeued, or failed once it has used
-  /// `maxAttempts`. Returns the trials recovered.
+  /// `maxAttempts` (see ``LostTrialPolicy``), in one transaction; an update applies only if the
+  /// trial is still in the attempt that was judged. Returns the trials recovered.
   @discardableResult
   public func recoverLostTrials(
     sweepID: Int64?, grace: Double, maxAttempts: Int, localHost: String, isAlive: (Int) -> Bool,
-    reason: ((TrialRecord) -> String?)?
+    reason: ((TrialRecord) -> String?)? = nil
   ) throws(StoreError) -> [TrialRecord] {
-    try write { db in
-      let filter = sweepID == nil ? "" : "AND sweep_id = \(sweepID ?? 0)"
-      let rows = try Row.fetchAll(
-        db,
-        sql: """
-          SELECT *, \(Self.now) - COALESCE(heartbeat_at, 0) AS age FROM trial
-          WHERE state = 'running' \(filter) ORDER BY id
-          """)
-      let running = try rows.map { try TrialRecord(row: $0) }
-      let ages = rows.map { $0["age"] as Double }
+    let now = database.dialect.now
+    return try write { connection in
+      let filter = sweepID == nil ? "" : "AND sweep_id = ?"
+      let rows = try connection.rows(
+        """
+        SELECT *, \(now) - COALESCE(heartbeat_at, 0) AS age FROM trial
+        WHERE state = 'running' \(filter) ORDER BY id
+        """, sweepID.map { [$0] } ?? [])
       var recovered: [TrialRecord] = []
-      for (trial, age) in zip(running, ages) {
+      for row in rows {
+        let trial = try TrialRecord(row: row)
         guard
           let decision = LostTrialPolicy.decide(
-            trial, age: age, grace: grace, maxAttempts: maxAttempts, localHost: localHost,
-            isAlive: isAlive,
-            reason: reason)
+            trial, age: try row.get("age") as Double, grace: grace, maxAttempts: maxAttempts,
+            localHost: localHost, isAlive: isAlive, reason: reason)
         else { continue }
-        if decision.requeue {
-          try db.execute(
-            sql: """
-              UPDATE trial SET state = 'queued', error = ?, worker_host = NULL, worker_pid = NULL,
-                heartbeat_at = NULL WHERE id = ? AND state = 'running'
-              """,
-            arguments: [decision.text, trial.id])
-        } else {
-          try db.execute(
-            sql:
-              "UPDATE trial SET state = 'failed', finished_at = \(Self.now), error = ? WHERE id = ? AND state = 'running'",
-            arguments: [decision.text, trial.id])
+        let update =
+          decision.requeue
+          ? """
+          UPDATE trial SET state = 'queued', error = ?, worker_host = NULL, worker_pid = NULL,
+            heartbeat_at = NULL WHERE id = ? AND state = 'running' AND attempt = ?
+          """
+          : """
+          UPDATE trial SET state = 'failed', finished_at = \(now), error = ?
+          WHERE id = ? AND state = 'running' AND attempt = ?
+          """
+        if try connection.execute(update, [decision.text, trial.id, trial.attempt]) == 1 {
+          recovered.append(trial)
         }
-        recovered.append(trial)
       }
       return recovered
     }
   }
 
-  /// Metrics of a trial: (epoch, name, exact value), by epoch then name.
-  public func metrics(trialID: Int64) throws(StoreError) -> [(
-    epoch: Int, name: String, value: Double
-  )] {
-    try read { db in
-      try Row.fetchAll(
-        db, sql: "SELECT epoch, name, bits FROM metric WHERE trial_id = ? ORDER BY epoch, name",
-        arguments: [trialID]
-      ).map { row in
-        let bits: Int64 = row["bits"]
-        return (row["epoch"], row["name"], Double(bitPattern: UInt64(bitPattern: bits)))
-      }
-    }
-  }
-
-  /// The checkpoint of a trial: path, SHA-256 and size.
-  public func checkpoint(trialID: Int64) throws(StoreError) -> (
-    path: String, sha256: String, bytes: Int
-  )? {
-    try read { db in
-      try Row.fetchOne(
-        db,
-        sql: "SELECT path, sha256, bytes FROM artifact WHERE trial_id = ? AND kind = 'checkpoint'",
-        arguments: [trialID]
-      ).map { ($0["path"], $0["sha256"], $0["bytes"]) }
-    }
-  }
-
-  /// The recorded environment of a trial.
-  public func environment(trialID: Int64) throws(StoreError) -> TrialEnvironment? {
-    try read { db in
-      try Row.fetchOne(
-        db, sql: "SELECT * FROM environment WHERE trial_id = ?", arguments: [trialID]
-      ).map { row in
-        TrialEnvironment(
-          toolVersion: row["tool_version"], gitCommit: row["git_commit"],
-          openBLASCore: row["openblas_core"],
-          blasThreads: row["blas_threads"], cpuModel: row["cpu_model"], host: row["host"],
-          operatingSystem: row["os"])
-      }
-    }
-  }
-}
-
-extension SweepStore {
   /// Inserts (or replaces) one epoch's metrics, each with its exact bit pattern.
-  static func insertMetrics(_ metrics: EpochMetrics, trialID: Int64, _ db: Database) throws {
+  static func upsertMetrics(
+    _ metrics: EpochMetrics, trialID: Int64, _ connection: any SQLConnection
+  ) throws {
     for (name, value) in metrics.values() {
-      try db.cachedStatement(
-        sql:
-          "INSERT OR REPLACE INTO metric (trial_id, epoch, name, value, bits) VALUES (?, ?, ?, ?, ?)"
-      ).execute(arguments: [
-        trialID, metrics.epoch, name, value.isFinite ? value : nil,
-        Int64(bitPattern: value.bitPattern),
-      ])
+      try insertMetric(trialID: trialID, epoch: metrics.epoch, name: name, value: value, connection)
     }
+  }
+
+  /// Inserts (or replaces) one metric value with its exact bits (`value` is NULL when not finite).
+  static func insertMetric(
+    trialID: Int64, epoch: Int, name: String, value: Double, _ connection: any SQLConnection
+  ) throws {
+    try connection.execute(
+      """
+      INSERT INTO metric (trial_id, epoch, name, value, bits) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (trial_id, epoch, name) DO UPDATE SET value = excluded.value, bits = excluded.bits
+      """,
+      [
+        trialID, epoch, name, value.isFinite ? value : nil, Int64(bitPattern: value.bitPattern),
+      ])
   }
 
   /// Inserts (or replaces) a trial's environment.
-  static func insertEnvironment(_ environment: TrialEnvironment, trialID: Int64, _ db: Database)
-    throws
-  {
-    try db.cachedStatement(
-      sql: """
-        INSERT OR REPLACE INTO environment
-          (trial_id, tool_version, git_commit, openblas_core, blas_threads, cpu_model, host, os)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        """
-    ).execute(arguments: [
-      trialID, environment.toolVersion, environment.gitCommit, environment.openBLASCore,
-      environment.blasThreads, environment.cpuModel, environment.host,
-      environment.operatingSystem,
-    ])
+  static func upsertEnvironment(
+    _ environment: TrialEnvironment, trialID: Int64, _ connection: any SQLConnection
+  ) throws {
+    try connection.execute(
+      """
+      INSERT INTO environment
+        (trial_id, tool_version, git_commit, openblas_core, blas_threads, cpu_model, host, os)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (trial_id) DO UPDATE SET tool_version = excluded.tool_version,
+        git_commit = excluded.git_commit, openblas_core = excluded.openblas_core,
+        blas_threads = excluded.blas_threads, cpu_model = excluded.cpu_model,
+        host = excluded.host, os = excluded.os
+      """,
+      [
+        trialID, environment.toolVersion, environment.gitCommit, environment.openBLASCore,
+        environment.blasThreads, environment.cpuModel, environment.host,
+        environment.operatingSystem,
+      ])
   }
 }

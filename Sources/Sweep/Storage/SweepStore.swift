@@ -1,93 +1,123 @@
 import Foundation
-import GRDB
 
-/// The SQLite store of sweeps, trials, metrics, artifacts and environments (GRDB).
+/// The store of sweeps, trials, metrics, checkpoints and environments: one implementation of
+/// every operation over a ``SQLDatabase`` (a SQLite file for one machine, a PostgreSQL database
+/// for many), in the manner of Optuna's single RDB storage.
 ///
-/// Concretely: one file (default `results/sweeps.sqlite`) in WAL mode with a busy timeout, so
-/// many worker processes share it without "database is locked"; every write is one short
-/// IMMEDIATE transaction; timestamps come from the database clock
-/// (`julianday('now')`, as Unix seconds); the schema lives only in ``migrator``.
-public final class SweepStore: SweepStorage {
-  /// The database file.
-  public let path: String
-  let pool: DatabasePool
+/// Concretely: every write is one short transaction; a trial is claimed by one compare-and-set
+/// transaction; every later write for a running trial is fenced by its claimant (host, pid,
+/// attempt), so a worker whose trial was taken from it can no longer change it; timestamps come
+/// from the database's clock; metrics keep their exact bits (NaN and ±inf included); the schema
+/// lives only in ``SweepSchema``.
+public final class SweepStore: Sendable {
+  /// The backend.
+  public let database: any SQLDatabase
+  /// The folder holding `<sweep>/` output folders (checkpoints, logs).
+  let outputRoot: URL
 
-  /// The database file.
-  public var location: String { path }
+  /// The store's location as the user gave it (file path, or URL without its password).
+  public var location: String { database.location }
 
-  /// SQL for "now" in Unix seconds, from the database's clock.
-  static let now = "((julianday('now') - 2440587.5) * 86400.0)"
-
-  /// Opens (creating if needed) the store at `path` and migrates it.
-  public init(path: String, readOnly: Bool = false) throws(StoreError) {
-    self.path = path
-    var configuration = Configuration()
-    configuration.busyMode = .callback(Self.waitWhileBusy)
-    configuration.readonly = readOnly
-    configuration.prepareDatabase { db in
-      try db.execute(sql: "PRAGMA foreign_keys = ON")
-      try db.execute(sql: "PRAGMA synchronous = NORMAL")
-    }
-    do {
-      if !readOnly {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      } else if !FileManager.default.fileExists(atPath: path) {
-        throw StoreError(path: path, message: "no such database (run `sweep run FILE` first)")
+  /// A store on `database`, migrated to the current schema unless `readOnly`.
+  public init(database: any SQLDatabase, outputRoot: URL, readOnly: Bool = false)
+    throws(StoreError)
+  {
+    self.database = database
+    self.outputRoot = outputRoot
+    if readOnly {
+      do {
+        _ = try database.read { try $0.rows("SELECT id FROM sweep LIMIT 1") }
+      } catch {
+        throw StoreError(
+          path: database.location,
+          message: "not a kan-sweep store (\(Self.text(error))); `sweep run FILE` creates one")
       }
-      pool = try DatabasePool(path: path, configuration: configuration)
-      if !readOnly { try Self.migrator.migrate(pool) }
-    } catch let error as StoreError {
-      throw error
-    } catch {
-      throw StoreError(path: path, message: "cannot open the database: \(error)")
+    } else {
+      do {
+        try database.migrate(SweepSchema.migrations)
+      } catch {
+        throw StoreError(path: database.location, message: "cannot migrate: \(Self.text(error))")
+      }
     }
   }
 
-  /// SQLite's busy handler: retry for up to ~30 s, first every 50 µs for ~10 ms, then every
-  /// millisecond. (SQLite's own `busy_timeout` sleeps 1, 2, 5, 10 … ms, so two workers that
-  /// collide on a 0.1 ms transaction lose milliseconds per trial.)
-  static let waitWhileBusy: Database.BusyCallback = { tries in
-    if tries < 200 {
-      usleep(50)
-      return true
+  /// The SQLite store at `path` (created unless `readOnly`); output folders go beside it.
+  public convenience init(path: String, readOnly: Bool = false) throws(StoreError) {
+    if readOnly && !FileManager.default.fileExists(atPath: path) {
+      throw StoreError(path: path, message: "no such database (run `sweep run FILE` first)")
     }
-    guard tries < 200 + 30_000 else { return false }
-    usleep(1_000)
-    return true
-  }
-
-  /// Runs `body` in one IMMEDIATE write transaction, mapping errors to ``StoreError``.
-  func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    let database: SQLiteDatabase
     do {
-      return try pool.write(body)
-    } catch let error as StoreError {
-      throw error
+      database = try SQLiteDatabase(path: path, readOnly: readOnly)
     } catch {
-      throw StoreError(path: path, message: "\(error)")
+      throw StoreError(path: path, message: "cannot open the database: \(Self.text(error))")
     }
+    try self.init(
+      database: database, outputRoot: URL(fileURLWithPath: path).deletingLastPathComponent(),
+      readOnly: readOnly)
   }
 
-  /// Runs `body` on a read-only snapshot.
-  func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+  /// The PostgreSQL store at `url`; output folders go to `results/` in the working directory.
+  public convenience init(postgresURL url: String) throws(StoreError) {
+    let database: PostgresDatabase
     do {
-      return try pool.read(body)
+      database = try PostgresDatabase(url: url)
     } catch let error as StoreError {
       throw error
     } catch {
-      throw StoreError(path: path, message: "\(error)")
+      throw StoreError(path: url, message: Self.text(error))
     }
+    try self.init(database: database, outputRoot: URL(fileURLWithPath: "results"))
   }
 
-  /// The folder beside the database where a sweep's checkpoints and logs go.
+  /// Opens the store at `location`: a `postgres://` or `postgresql://` URL, or a SQLite path.
+  public static func open(_ location: String, readOnly: Bool = false) throws(StoreError)
+    -> SweepStore
+  {
+    if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+      return try SweepStore(postgresURL: location)
+    }
+    return try SweepStore(path: location, readOnly: readOnly)
+  }
+
+  /// The folder where a sweep's checkpoints and logs go.
   public func outputDirectory(sweep: String) -> String {
-    URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(sweep).path
+    outputRoot.appendingPathComponent(sweep).path
+  }
+
+  /// Runs `body` in one write transaction, mapping errors to ``StoreError``.
+  @discardableResult
+  func write<T>(_ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
+    do {
+      return try database.write(body)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError(path: location, message: Self.text(error))
+    }
+  }
+
+  /// Runs `body` on a snapshot, mapping errors to ``StoreError``.
+  func read<T>(_ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
+    do {
+      return try database.read(body)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError(path: location, message: Self.text(error))
+    }
+  }
+
+  /// An error's most useful text (postgres-nio's plain description hides the server's message).
+  static func text(_ error: any Error) -> String {
+    error is CustomStringConvertible && !(String(describing: type(of: error)).contains("PSQL"))
+      ? "\(error)" : String(reflecting: error)
   }
 }
 
-/// A store operation that failed, with the database path.
+/// A store operation that failed, with the store's location.
 public struct StoreError: Error, CustomStringConvertible {
-  /// The database file.
+  /// The database file or URL.
   public let path: String
   /// What went wrong.
   public let message: String

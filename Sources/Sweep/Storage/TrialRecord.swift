@@ -1,11 +1,8 @@
 import Foundation
-import GRDB
 import KANLib
 
 /// A row of the `trial` table.
-public struct TrialRecord: Codable, Sendable, FetchableRecord, TableRecord {
-  /// The table name.
-  public static let databaseTableName = "trial"
+public struct TrialRecord: Sendable {
   /// Row id.
   public var id: Int64
   /// The sweep's row id.
@@ -20,7 +17,7 @@ public struct TrialRecord: Codable, Sendable, FetchableRecord, TableRecord {
   public var parameters: String
   /// The trial's seed.
   public var seed: Int64
-  /// queued, running, completed, failed or pruned.
+  /// queued, running, completed or failed.
   public var state: TrialState
   /// How many times a worker claimed the trial.
   public var attempt: Int
@@ -41,16 +38,29 @@ public struct TrialRecord: Codable, Sendable, FetchableRecord, TableRecord {
   /// Wall seconds of training.
   public var trainingSeconds: Double?
 
-  enum CodingKeys: String, CodingKey {
-    case id, number, identity, configuration, parameters, seed, state, attempt, error
-    case sweepID = "sweep_id"
-    case workerHost = "worker_host"
-    case workerPID = "worker_pid"
-    case heartbeatAt = "heartbeat_at"
-    case startedAt = "started_at"
-    case finishedAt = "finished_at"
-    case parameterCount = "parameter_count"
-    case trainingSeconds = "training_seconds"
+  /// Reads a row of `SELECT * FROM trial`.
+  init(row: SQLRow) throws(SQLRowError) {
+    id = try row.get("id")
+    sweepID = try row.get("sweep_id")
+    number = try row.get("number")
+    identity = try row.get("identity")
+    configuration = try row.get("configuration")
+    parameters = try row.get("parameters")
+    seed = try row.get("seed")
+    let stateName: String = try row.get("state")
+    guard let state = TrialState(rawValue: stateName) else {
+      throw SQLRowError(column: "state", message: "unknown trial state '\(stateName)'")
+    }
+    self.state = state
+    attempt = try row.get("attempt")
+    workerHost = try row.get("worker_host")
+    workerPID = try row.get("worker_pid")
+    heartbeatAt = try row.get("heartbeat_at")
+    startedAt = try row.get("started_at")
+    finishedAt = try row.get("finished_at")
+    error = try row.get("error")
+    parameterCount = try row.get("parameter_count")
+    trainingSeconds = try row.get("training_seconds")
   }
 
   /// The decoded training configuration.

@@ -1,5 +1,8 @@
-/// The life of a trial: queued → running → completed / failed / pruned (finished trials never
-/// change again, except that a failed or pruned trial can be requeued by a new attempt).
+/// The life of a trial: queued → running → completed or failed. A finished trial never changes
+/// again; a running one goes back to queued when its worker is lost or interrupted.
+///
+/// (The schema's CHECK also admits `pruned`, reserved for early termination; nothing writes it
+/// yet, so it is not a state here.)
 public enum TrialState: String, Sendable, Codable, CaseIterable {
   /// Waiting for a worker.
   case queued
@@ -9,6 +12,4 @@ public enum TrialState: String, Sendable, Codable, CaseIterable {
   case completed
   /// Stopped by an error, a divergence or too many lost workers.
   case failed
-  /// Stopped early on purpose.
-  case pruned
 }

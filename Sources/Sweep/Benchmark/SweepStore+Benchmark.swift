@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KANLib
 
 extension SweepStore {
@@ -24,14 +23,13 @@ extension SweepStore {
     let environment = TrialEnvironment(
       toolVersion: Checkpoint.toolVersion, gitCommit: nil, openBLASCore: "SkylakeX", blasThreads: 1,
       cpuModel: "synthetic", host: "bench", operatingSystem: "benchmark")
-    try write { db in
-      try db.execute(
-        sql: """
-          INSERT INTO sweep (name, description, method, metric_name, metric_goal, file_path, file_text,
-                             file_hash, created_at)
-          VALUES (?, ?, 'grid', 'test_accuracy', 'maximize', 'generated', ?, '', 0)
-          """, arguments: [name, "synthetic sweep for the report benchmark", text])
-      let sweepID = db.lastInsertedRowID
+    try write { connection in
+      let sweepID = try connection.insert(
+        """
+        INSERT INTO sweep (name, description, method, metric_name, metric_goal, file_path,
+                           file_text, file_hash, created_at)
+        VALUES (?, ?, 'grid', 'test_accuracy', 'maximize', 'generated', ?, '', 0)
+        """, [name, "synthetic sweep for the report benchmark", text])
       let datasets: [DatasetName] = [.mnist, .fashionMNIST]
       let widths = [[32], [64], [128], [64, 64]]
       let grids = [3, 5, 8, 10, 15, 20]
@@ -46,22 +44,21 @@ extension SweepStore {
         configuration.splineOrder = orders[(index / 48) % 3]
         configuration.epochs = epochs
         configuration.seed = UInt64(number / combinations)
-        let identity = PlannedTrial.identity(of: configuration)
+        let json = try configuration.canonicalJSON()
         let parameters =
           (configuration.hiddenLayers.reduce(784, +) + 10) * 9 * (configuration.gridSize + 1)
         let start = 1_700_000_000 + Double(number) * 30
-        try db.execute(
-          sql: """
-            INSERT INTO trial (sweep_id, number, identity, configuration, parameters, seed, state, attempt,
-              worker_host, worker_pid, heartbeat_at, started_at, finished_at, parameter_count, training_seconds)
-            VALUES (?, ?, ?, ?, '{}', ?, 'completed', 1, 'bench', 1, ?, ?, ?, ?, 30)
-            """,
-          arguments: [
-            sweepID, number, identity, configuration.canonicalJSON, Int64(configuration.seed),
-            start + 30,
-            start, start + 30, parameters,
+        let trialID = try connection.insert(
+          """
+          INSERT INTO trial (sweep_id, number, identity, configuration, parameters, seed, state,
+            attempt, worker_host, worker_pid, heartbeat_at, started_at, finished_at,
+            parameter_count, training_seconds)
+          VALUES (?, ?, ?, ?, '{}', ?, 'completed', 1, 'bench', 1, ?, ?, ?, ?, 30)
+          """,
+          [
+            sweepID, number, PlannedTrial.identity(ofCanonicalJSON: json), json,
+            Int64(configuration.seed), start + 30, start, start + 30, parameters,
           ])
-        let trialID = db.lastInsertedRowID
         let ceiling = configuration.dataset == .mnist ? 0.975 : 0.885
         let rate = 0.3 + 0.4 * generator.nextDouble()
         for epoch in 1...epochs {
@@ -74,26 +71,14 @@ extension SweepStore {
             ("samples_per_second", 40_000),
           ]
           for (metric, value) in values {
-            try db.execute(
-              sql: "INSERT INTO metric (trial_id, epoch, name, value, bits) VALUES (?, ?, ?, ?, ?)",
-              arguments: [trialID, epoch, metric, value, Int64(bitPattern: value.bitPattern)])
+            try Self.insertMetric(
+              trialID: trialID, epoch: epoch, name: metric, value: value, connection)
           }
         }
-        try db.execute(
-          sql:
-            "INSERT INTO artifact (trial_id, kind, path, sha256, bytes) VALUES (?, 'checkpoint', ?, ?, 1)",
-          arguments: [
-            trialID, "checkpoints/trial-\(number).safetensors", String(repeating: "0", count: 64),
-          ])
-        try db.execute(
-          sql: """
-            INSERT INTO environment (trial_id, tool_version, git_commit, openblas_core, blas_threads, cpu_model,
-              host, os) VALUES (?, ?, NULL, ?, ?, ?, ?, ?)
-            """,
-          arguments: [
-            trialID, environment.toolVersion, environment.openBLASCore, environment.blasThreads,
-            environment.cpuModel, environment.host, environment.operatingSystem,
-          ])
+        try connection.execute(
+          "INSERT INTO artifact (trial_id, kind, path, sha256, bytes) VALUES (?, 'checkpoint', ?, ?, 1)",
+          [trialID, "checkpoints/trial-\(number).safetensors", String(repeating: "0", count: 64)])
+        try Self.upsertEnvironment(environment, trialID: trialID, connection)
       }
     }
     return name

@@ -1,8 +1,7 @@
 import KANLib
-import Sweep
 
-/// One trial as a report sees it: configuration, outcome and every metric per epoch.
-public struct ReportTrial: Sendable {
+/// One trial with everything it recorded: configuration, outcome and every metric per epoch.
+public struct TrialResult: Sendable {
   /// The sweep's name.
   public var sweep: String
   /// Number within the sweep.
@@ -13,6 +12,10 @@ public struct ReportTrial: Sendable {
   public var seed: UInt64
   /// The resolved configuration.
   public var configuration: TrainingConfiguration
+  /// The stored canonical JSON of `configuration`.
+  public var configurationJSON: String
+  /// The swept parameters' values as the sweep file gave them (JSON object), for display.
+  public var parameters: String
   /// Trainable parameters (when known).
   public var parameterCount: Int?
   /// Wall seconds of training.
@@ -27,11 +30,6 @@ public struct ReportTrial: Sendable {
   public var checkpointSHA256: String?
   /// metric name → values by epoch (index 0 = epoch 1); nil where an epoch lacks it.
   public var metrics: [String: [Double?]] = [:]
-
-  /// The metric this trial is judged by: the sweep's, or its dataset's default.
-  public func metricName(sweepMetric: String?) -> String {
-    sweepMetric ?? configuration.dataset.defaultMetric
-  }
 
   /// The last epoch's value of `name`.
   public func final(_ name: String) -> Double? {
@@ -50,6 +48,6 @@ public struct ReportTrial: Sendable {
   public var configurationKey: String {
     var unseeded = configuration
     unseeded.seed = 0
-    return unseeded.canonicalJSON
+    return (try? unseeded.canonicalJSON()) ?? configurationJSON
   }
 }

@@ -1,0 +1,139 @@
+import Foundation
+
+/// Everything that determines a training run's numbers: model, data, optimization and seed.
+///
+/// Each field is a trial parameter declared in ``TrainingParameter/all``, which gives its
+/// snake_case name (`grid_size`, `learning_rate`, …), range and help; missing keys take the
+/// defaults below, so a configuration decodes from any subset.
+public struct TrainingConfiguration: Sendable, Codable, Hashable {
+  /// The dataset.
+  public var dataset: DatasetName = .mnist
+  /// KAN or MLP.
+  public var model: ModelKind = .kan
+  /// Hidden widths; the input and output widths come from the dataset.
+  public var hiddenLayers: [Int] = [64]
+  /// KAN grid intervals G.
+  public var gridSize = 5
+  /// KAN spline degree k.
+  public var splineOrder = 3
+  /// KAN initial grid range [lower, upper].
+  public var gridRange: [Float] = [-1, 1]
+  /// KAN uniform-grid weight in grid updates.
+  public var gridEps: Float = 0.02
+  /// KAN spline initialization noise.
+  public var scaleNoise: Float = 0.1
+  /// KAN base-branch initialization scale.
+  public var scaleBase: Float = 1
+  /// KAN spline-branch initialization scale.
+  public var scaleSpline: Float = 1
+  /// KAN base activation, or the MLP's hidden activation.
+  public var baseActivation: BaseActivation = .silu
+  /// Passes over the training split.
+  public var epochs = 10
+  /// Samples per optimizer step (the last batch of an epoch may be smaller).
+  public var batchSize = 64
+  /// AdamW learning rate.
+  public var learningRate: Float = 1e-3
+  /// AdamW decoupled weight decay.
+  public var weightDecay: Float = 1e-4
+  /// Learning-rate schedule over epochs.
+  public var lrSchedule: LearningRateSchedule = .constant
+  /// γ of the exponential schedule.
+  public var lrGamma: Float = 0.9
+  /// Adapt the KAN grids every N batches (0 = never).
+  public var updateGridEvery = 0
+  /// Grid updates happen during the first M epochs only.
+  public var updateGridEpochs = 1
+  /// Weight of efficient-kan's L1 regularization term.
+  public var regularizeActivation: Float = 0
+  /// Weight of efficient-kan's entropy regularization term.
+  public var regularizeEntropy: Float = 0
+  /// Pixel normalization of image data.
+  public var normalization: Normalization = .symmetric
+  /// Use only the first N training samples (synthetic tasks: generate N; default 1000).
+  public var trainLimit: Int?
+  /// Use only the first N test samples (synthetic tasks: generate N; default 1000).
+  public var testLimit: Int?
+  /// The seed of every random draw of the run.
+  public var seed: UInt64 = 0
+
+  /// The defaults of `sweep train`.
+  public init() {}
+
+  /// Decodes from any subset of the registry's names; absent keys keep their defaults.
+  public init(from decoder: Decoder) throws {
+    let container = try decoder.container(keyedBy: ParameterCodingKey.self)
+    var value = TrainingConfiguration()
+    for parameter in TrainingParameter.all {
+      try parameter.decode(into: &value, from: container)
+    }
+    self = value
+  }
+
+  /// Encodes every parameter of the registry under its snake_case name.
+  public func encode(to encoder: Encoder) throws {
+    var container = encoder.container(keyedBy: ParameterCodingKey.self)
+    for parameter in TrainingParameter.all {
+      try parameter.encode(self, into: &container)
+    }
+  }
+
+  /// The KAN hyperparameters of this run.
+  public var kanConfiguration: KANConfiguration {
+    var configuration = KANConfiguration()
+    configuration.gridSize = gridSize
+    configuration.splineOrder = splineOrder
+    configuration.scaleNoise = scaleNoise
+    configuration.scaleBase = scaleBase
+    configuration.scaleSpline = scaleSpline
+    configuration.baseActivation = baseActivation
+    configuration.gridEps = gridEps
+    configuration.gridLower = gridRange.first ?? -1
+    configuration.gridUpper = gridRange.last ?? 1
+    return configuration
+  }
+
+  /// Canonical JSON (sorted keys): equal configurations give equal bytes. A configuration
+  /// with problems (see ``problems``) is refused rather than written in a form that could not be
+  /// read back as the same configuration.
+  public func canonicalJSON() throws(ConfigurationError) -> String {
+    let found = problems
+    guard found.isEmpty else { throw ConfigurationError(problems: found) }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    do {
+      return String(decoding: try encoder.encode(self), as: UTF8.self)
+    } catch {
+      throw ConfigurationError(problems: [("", "cannot be encoded: \(error)")])
+    }
+  }
+
+  /// What is wrong with this configuration, keyed by parameter name (empty when valid): every
+  /// value against its registry range, then the constraints between values.
+  public var problems: [(key: String, message: String)] {
+    var found: [(key: String, message: String)] = []
+    for parameter in TrainingParameter.all {
+      if let value = parameter.value(in: self), let problem = parameter.type.problem(with: value) {
+        found.append((parameter.name, problem))
+      }
+    }
+    if gridRange.count == 2 && !(gridRange[0] < gridRange[1])
+      && !found.contains(where: { $0.key == "grid_range" })
+    {
+      found.append(("grid_range", "must be [lower, upper] with lower < upper, got \(gridRange)"))
+    }
+    return found
+  }
+}
+
+/// A configuration that cannot be used: each problem names its parameter.
+public struct ConfigurationError: Error, CustomStringConvertible {
+  /// (parameter name, what is wrong).
+  public let problems: [(key: String, message: String)]
+
+  /// `grid_size must be …; learning_rate must be …`.
+  public var description: String {
+    problems.map { $0.key.isEmpty ? $0.message : "\($0.key) \($0.message)" }.joined(
+      separator: "; ")
+  }
+}

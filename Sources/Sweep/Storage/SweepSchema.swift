@@ -1,0 +1,96 @@
+/// A named step of the store's schema; the list is append-only (never edit a shipped step).
+public struct SchemaMigration: Sendable {
+  /// The name recorded once the step is applied.
+  public let name: String
+  /// Statements with `{key}`, `{integer}` and `{real}` for the dialect's types.
+  public let statements: [String]
+
+  /// The statements for `dialect`.
+  func statements(for dialect: SQLDialect) -> [String] { statements.map(dialect.render) }
+}
+
+/// The store's schema: the one definition both backends migrate to.
+///
+/// Tables: `sweep` (one experiment file as submitted), `trial` (one configuration and seed, its
+/// state and claimant), `metric` (per epoch; `bits` holds the double's exact bit pattern and
+/// `value` a readable copy, NULL when not finite), `artifact` (checkpoint path, SHA-256, size) and
+/// `environment` (where a trial ran). Timestamps are Unix seconds from the database's clock.
+enum SweepSchema {
+  static let migrations = [
+    SchemaMigration(
+      name: "v1-sweeps-trials-metrics",
+      statements: [
+        """
+        CREATE TABLE sweep (
+          id {key},
+          name TEXT NOT NULL UNIQUE,
+          description TEXT NOT NULL,
+          method TEXT NOT NULL,
+          metric_name TEXT,
+          metric_goal TEXT,
+          file_path TEXT NOT NULL,
+          file_text TEXT NOT NULL,
+          file_hash TEXT NOT NULL,
+          created_at {real} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE trial (
+          id {key},
+          sweep_id {integer} NOT NULL REFERENCES sweep(id) ON DELETE CASCADE,
+          number {integer} NOT NULL,
+          identity TEXT NOT NULL,
+          configuration TEXT NOT NULL,
+          parameters TEXT NOT NULL,
+          seed {integer} NOT NULL,
+          state TEXT NOT NULL
+            CHECK (state IN ('queued', 'running', 'completed', 'failed', 'pruned')),
+          attempt {integer} NOT NULL DEFAULT 0,
+          worker_host TEXT,
+          worker_pid {integer},
+          heartbeat_at {real},
+          started_at {real},
+          finished_at {real},
+          error TEXT,
+          parameter_count {integer},
+          training_seconds {real},
+          UNIQUE (sweep_id, number),
+          UNIQUE (sweep_id, identity)
+        )
+        """,
+        "CREATE INDEX trial_by_state ON trial(sweep_id, state, number)",
+        """
+        CREATE TABLE metric (
+          trial_id {integer} NOT NULL REFERENCES trial(id) ON DELETE CASCADE,
+          epoch {integer} NOT NULL,
+          name TEXT NOT NULL,
+          value {real},
+          bits {integer} NOT NULL,
+          PRIMARY KEY (trial_id, epoch, name)
+        )
+        """,
+        """
+        CREATE TABLE artifact (
+          trial_id {integer} NOT NULL REFERENCES trial(id) ON DELETE CASCADE,
+          kind TEXT NOT NULL,
+          path TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          bytes {integer} NOT NULL,
+          PRIMARY KEY (trial_id, kind)
+        )
+        """,
+        """
+        CREATE TABLE environment (
+          trial_id {integer} PRIMARY KEY REFERENCES trial(id) ON DELETE CASCADE,
+          tool_version TEXT NOT NULL,
+          git_commit TEXT,
+          openblas_core TEXT NOT NULL,
+          blas_threads {integer} NOT NULL,
+          cpu_model TEXT NOT NULL,
+          host TEXT NOT NULL,
+          os TEXT NOT NULL
+        )
+        """,
+      ])
+  ]
+}

@@ -1,0 +1,97 @@
+import KANLib
+
+extension SweepStore {
+  /// Metrics of a trial: (epoch, name, exact value), by epoch then name.
+  public func metrics(trialID: Int64) throws(StoreError) -> [(
+    epoch: Int, name: String, value: Double
+  )] {
+    try read { connection in
+      try connection.rows(
+        "SELECT epoch, name, bits FROM metric WHERE trial_id = ? ORDER BY epoch, name", [trialID]
+      ).map {
+        (Int(try $0.get("epoch") as Int64), try $0.get("name") as String, try $0.bits("bits"))
+      }
+    }
+  }
+
+  /// The checkpoint of a trial: path, SHA-256 and size.
+  public func checkpoint(trialID: Int64) throws(StoreError) -> (
+    path: String, sha256: String, bytes: Int
+  )? {
+    try read { connection in
+      try connection.row(
+        "SELECT path, sha256, bytes FROM artifact WHERE trial_id = ? AND kind = 'checkpoint'",
+        [trialID]
+      ).map {
+        (
+          try $0.get("path") as String, try $0.get("sha256") as String,
+          Int(try $0.get("bytes") as Int64)
+        )
+      }
+    }
+  }
+
+  /// The recorded environment of a trial.
+  public func environment(trialID: Int64) throws(StoreError) -> TrialEnvironment? {
+    try read { connection in
+      try connection.row("SELECT * FROM environment WHERE trial_id = ?", [trialID]).map { row in
+        TrialEnvironment(
+          toolVersion: try row.get("tool_version") as String,
+          gitCommit: try row.get("git_commit") as String?,
+          openBLASCore: try row.get("openblas_core") as String,
+          blasThreads: Int(try row.get("blas_threads") as Int64),
+          cpuModel: try row.get("cpu_model") as String,
+          host: try row.get("host") as String, operatingSystem: try row.get("os") as String)
+      }
+    }
+  }
+
+  /// Every metric, checkpoint hash and distinct environment line of a sweep, read in one
+  /// snapshot (a report's bulk load: metrics stream row by row with their names interned).
+  public func reportRows(sweepID: Int64) throws(StoreError) -> SweepReportRows {
+    try read { connection in
+      var metrics: [(trialID: Int64, epoch: Int, name: String, value: Double)] = []
+      var names: [String: String] = [:]
+      try connection.forEachRow(
+        """
+        SELECT m.trial_id, m.epoch, m.name, m.bits FROM metric m JOIN trial t ON t.id = m.trial_id
+        WHERE t.sweep_id = ?
+        """, [sweepID]
+      ) { row in
+        let raw = try row.get(2) as String
+        let name = names[raw] ?? raw
+        names[raw] = name
+        metrics.append(
+          (
+            try row.get(0) as Int64, Int(try row.get(1) as Int64), name,
+            Double(bitPattern: UInt64(bitPattern: try row.get(3) as Int64))
+          ))
+      }
+      let checkpoints = try connection.rows(
+        """
+        SELECT a.trial_id, a.sha256 FROM artifact a JOIN trial t ON t.id = a.trial_id
+        WHERE t.sweep_id = ? AND a.kind = 'checkpoint'
+        """, [sweepID]
+      ).map { (trialID: try $0.get(0) as Int64, sha256: try $0.get(1) as String) }
+      let environments = try connection.rows(
+        """
+        SELECT DISTINCT 'kan-sweep ' || e.tool_version || ', OpenBLAS ' || e.openblas_core
+          || ' × ' || e.blas_threads || ', ' || e.cpu_model || ', ' || e.host || ', ' || e.os
+          || COALESCE(', git ' || substr(e.git_commit, 1, 10), '') AS line
+        FROM environment e JOIN trial t ON t.id = e.trial_id WHERE t.sweep_id = ? ORDER BY 1
+        """, [sweepID]
+      ).map { try $0.get(0) as String }
+      return SweepReportRows(metrics: metrics, checkpoints: checkpoints, environments: environments)
+    }
+  }
+}
+
+/// Bulk rows of one sweep for a report.
+public struct SweepReportRows: Sendable {
+  /// (trial id, epoch, metric name, exact value).
+  public var metrics: [(trialID: Int64, epoch: Int, name: String, value: Double)]
+  /// (trial id, checkpoint SHA-256).
+  public var checkpoints: [(trialID: Int64, sha256: String)]
+  /// One line per distinct environment.
+  public var environments: [String]
+}
