@@ -64,13 +64,16 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .target(name: "TestServices", path: "Tests/TestServices"),
     .testTarget(name: "KANLibTests", dependencies: ["KANLib"]),
-    .testTarget(name: "SweepTests", dependencies: ["Sweep", "KANLib"], exclude: ["Fixtures"]),
     .testTarget(
-      name: "ReportTests", dependencies: ["Report", "Sweep", "KANLib"],
+      name: "SweepTests", dependencies: ["Sweep", "KANLib", "TestServices"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "ReportTests", dependencies: ["Report", "Sweep", "KANLib", "TestServices"],
       exclude: ["Snapshots"]),
     .testTarget(
-      name: "SweepCommandTests", dependencies: ["SweepCommand", "Sweep"], exclude: ["Snapshots"]),
+      name: "SweepCommandTests", dependencies: ["SweepCommand", "Sweep", "TestServices"],
+      exclude: ["Snapshots"]),
   ],
   swiftLanguageModes: [.v6]
 )

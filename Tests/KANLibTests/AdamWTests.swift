@@ -42,4 +42,36 @@ import Testing
     }
     #expect(abs(Double(parameters[0]) - p) < 1e-6)
   }
+
+  /// 19 parameters (two groups of eight vector lanes and a tail of three), three steps, against
+  /// the closed-form recurrence in Double: p ← p·(1 − lr·wd) − lr·m̂/(√v̂ + ε).
+  @Test func vectorLanesAndTailMatchTheRecurrence() {
+    let count = 19
+    let start = (0..<count).map { Float($0 % 7) * 0.37 - 1.1 }
+    let steps: [[Float]] = (0..<3).map { step in
+      (0..<count).map { index in Float((index * 5 + step * 3) % 11) * 0.21 - 1.05 }
+    }
+    let parameters = FloatBuffer(start)
+    let optimizer = AdamW(
+      parameterCount: count, learningRate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-6,
+      weightDecay: 0.05)
+    for gradient in steps {
+      optimizer.update(parameters: parameters, gradients: FloatBuffer(gradient))
+    }
+    for index in 0..<count {
+      var (p, m, v) = (Double(start[index]), 0.0, 0.0)
+      for (step, gradient) in steps.enumerated() {
+        let g = Double(gradient[index])
+        let t = Double(step + 1)
+        p *= 1 - 0.02 * 0.05
+        m = 0.8 * m + 0.2 * g
+        v = 0.99 * v + 0.01 * g * g
+        let mHat = m / (1 - Foundation.pow(0.8, t))
+        let vHat = v / (1 - Foundation.pow(0.99, t))
+        p -= 0.02 * mHat / (vHat.squareRoot() + 1e-6)
+      }
+      #expect(abs(Double(parameters[index]) - p) < 2e-6, "parameter \(index) (lane \(index % 8))")
+    }
+    #expect(optimizer.step == 3)
+  }
 }

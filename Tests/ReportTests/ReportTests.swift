@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Report
+import TestServices
 import Testing
 
 @testable import Sweep
@@ -141,15 +142,8 @@ import Testing
 
   /// A real browser loads the page without script errors; the screenshot is kept under
   /// results/browser-check/ (git-ignored) as a CI artifact. CI sets REQUIRE_BROWSER=1.
-  @Test func headlessChromiumRendersThePage() throws {
-    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
-      FileManager.default.isExecutableFile(atPath: $0)
-    }
-    guard let chromium else {
-      #expect(
-        ProcessInfo.processInfo.environment["REQUIRE_BROWSER"] != "1", "chromium is not installed")
-      return
-    }
+  @Test(TestService.chromium.condition) func headlessChromiumRendersThePage() throws {
+    let chromium = try TestService.chromium.location()
     let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent()
       .deletingLastPathComponent()

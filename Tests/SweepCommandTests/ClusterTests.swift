@@ -1,5 +1,6 @@
 import Foundation
 import KANLib
+import TestServices
 import Testing
 
 @testable import Sweep
@@ -10,15 +11,6 @@ import Testing
 
 /// Standalone workers, `sweep slurm` and `sweep export` (PostgreSQL parts need `KAN_PG_URL`).
 @Suite(.serialized) struct ClusterTests {
-  static var postgresURL: String? {
-    guard let url = ProcessInfo.processInfo.environment["KAN_PG_URL"], !url.isEmpty else {
-      #expect(
-        ProcessInfo.processInfo.environment["REQUIRE_POSTGRES"] != "1", "KAN_PG_URL is not set")
-      return nil
-    }
-    return url
-  }
-
   /// The generated job array against a golden file (re-record with RECORD_SNAPSHOTS=1).
   @Test func slurmScriptMatchesItsSnapshot() throws {
     let directory = try CommandRunner.temporaryDirectory()
@@ -63,12 +55,10 @@ import Testing
 
   /// `sweep slurm --submit` on a real single-node Slurm (CI starts one with scripts/slurm-server
   /// and sets `SLURM_CONF`): the job array's workers finish the sweep.
-  @Test func slurmJobArrayRunsTheSweep() throws {
-    guard let conf = ProcessInfo.processInfo.environment["SLURM_CONF"], !conf.isEmpty else {
-      #expect(ProcessInfo.processInfo.environment["REQUIRE_SLURM"] != "1", "SLURM_CONF is not set")
-      return
-    }
-    guard let url = Self.postgresURL else { return }
+  @Test(TestService.slurm.condition, TestService.postgres.condition)
+  func slurmJobArrayRunsTheSweep() throws {
+    _ = try TestService.slurm.location()
+    let url = try TestService.postgres.location()
     let directory = try CommandRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let name = "sl-\(UUID().uuidString.prefix(8).lowercased())"
@@ -104,8 +94,9 @@ import Testing
 
   /// `submit` on the head node, two standalone `worker`s anywhere, then `export` to SQLite and a
   /// report from the copy.
-  @Test func standaloneWorkersOnPostgresAndExportToSQLite() throws {
-    guard let url = Self.postgresURL else { return }
+  @Test(TestService.postgres.condition)
+  func standaloneWorkersOnPostgresAndExportToSQLite() throws {
+    let url = try TestService.postgres.location()
     let directory = try CommandRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let name = "cl-\(UUID().uuidString.prefix(8).lowercased())"

@@ -1,4 +1,5 @@
 import Foundation
+import TestServices
 import Testing
 
 @testable import Sweep
@@ -164,6 +165,39 @@ import Testing
       ])
   }
 
+  /// Ctrl-C (SIGINT) or SIGTERM to `sweep run`: the running trials go back to the queue without
+  /// counting the attempt, nothing is left running, and the exit status is 130.
+  @Test(arguments: [SIGINT, SIGTERM])
+  func interruptRequeuesRunningTrialsAndExits130(_ signal: Int32) throws {
+    let directory = try CommandRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = try Self.write(Self.slowSweep, to: directory)
+    let db = directory.appendingPathComponent("sweeps.sqlite").path
+    let run = try Self.start(
+      ["run", file, "--db", db, "--workers", "2", "--plain"],
+      log: directory.appendingPathComponent("run.log"))
+    defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
+    let store = try SweepStore(path: db)
+    let running = try Self.waitUntil(timeout: 120) {
+      guard let sweep = try store.sweep(named: "slow") else { return false }
+      return try store.counts(sweepID: sweep.id)[.running] == 2
+    }
+    try #require(running, "two trials never ran at once")
+    kill(run.processIdentifier, signal)
+    run.waitUntilExit()
+    #expect(run.terminationStatus == 130)
+    let sweep = try #require(try store.sweep(named: "slow"))
+    let trials = try store.trials(sweepID: sweep.id)
+    #expect(trials.allSatisfy { $0.state == .queued || $0.state == .completed })
+    let requeued = trials.filter { $0.state == .queued && $0.error != nil }
+    #expect(requeued.count >= 1, "\(trials.map { ($0.state, $0.error ?? "") })")
+    #expect(requeued.allSatisfy { $0.attempt == 0 && $0.workerPID == nil })
+    // Resuming finishes the sweep; every trial completes once.
+    let again = try CommandRunner.run(["run", file, "--db", db, "--workers", "2", "--plain"])
+    #expect(again.status == 0, "\(again.standardOutput)\(again.standardError)")
+    #expect(try store.trials(sweepID: sweep.id).allSatisfy { $0.state == .completed })
+  }
+
   @Test func killedSchedulerResumesWithNothingLostOrDuplicated() throws {
     let directory = try CommandRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -314,14 +348,10 @@ import Testing
   }
 }
 
-/// `sweep run` against PostgreSQL (when `KAN_PG_URL` is set; CI requires it).
-@Suite(.serialized) struct PostgresSweepRunTests {
+/// `sweep run` against PostgreSQL (when `KAN_PG_URL` is set; skipped otherwise, required in CI).
+@Suite(.serialized, TestService.postgres.condition) struct PostgresSweepRunTests {
   @Test func fourWorkersOnPostgresCompleteFortyTrialsAndRecoverAKilledWorker() throws {
-    guard let url = ProcessInfo.processInfo.environment["KAN_PG_URL"], !url.isEmpty else {
-      #expect(
-        ProcessInfo.processInfo.environment["REQUIRE_POSTGRES"] != "1", "KAN_PG_URL is not set")
-      return
-    }
+    let url = try TestService.postgres.location()
     let directory = try CommandRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let name = "pg-\(UUID().uuidString.prefix(8).lowercased())"

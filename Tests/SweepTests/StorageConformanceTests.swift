@@ -1,32 +1,24 @@
 import Foundation
 import KANLib
+import TestServices
 import Testing
 
 @testable import Sweep
 
-/// One suite for every storage backend: SQLite always; PostgreSQL when `KAN_PG_URL` names a
-/// database (CI starts a throwaway server and sets it; `REQUIRE_POSTGRES=1` makes it mandatory).
-@Suite(.serialized) struct StorageConformanceTests {
+/// One conformance suite for every storage backend: each test body takes the backend and runs
+/// unchanged against SQLite (always) and PostgreSQL (when `KAN_PG_URL` names a database; reported
+/// as skipped otherwise, and required under CI).
+enum StoreConformance {
   enum Backend: String, CaseIterable, Sendable { case sqlite, postgres }
 
-  static var postgresURL: String? {
-    let value = ProcessInfo.processInfo.environment["KAN_PG_URL"]
-    return value?.isEmpty == false ? value : nil
-  }
-
-  static func open(_ backend: Backend) throws -> (SweepStore)? {
+  static func open(_ backend: Backend) throws -> SweepStore {
     switch backend {
     case .sqlite:
       let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
         "conformance-\(UUID().uuidString)")
       return try SweepStore(path: directory.appendingPathComponent("s.sqlite").path)
     case .postgres:
-      guard let url = postgresURL else {
-        #expect(
-          ProcessInfo.processInfo.environment["REQUIRE_POSTGRES"] != "1", "KAN_PG_URL is not set")
-        return nil
-      }
-      return try SweepStore(postgresURL: url)
+      return try SweepStore(postgresURL: try TestService.postgres.location())
     }
   }
 
@@ -39,9 +31,8 @@ import Testing
       path: "\(name).yaml")
   }
 
-  @Test(arguments: Backend.allCases)
-  func submissionIsIdempotentAndEditsAddOnlyNewTrials(_ backend: Backend) throws {
-    guard let store = try Self.open(backend) else { return }
+  static func submissionIsIdempotentAndEditsAddOnlyNewTrials(_ backend: Backend) throws {
+    let store = try Self.open(backend)
     let file = try Self.file()
     let first = try store.submit(file)
     #expect(first.added == 2 && first.planned == 2)
@@ -58,9 +49,8 @@ import Testing
   }
 
   /// What a worker folds into its claim and its completion (one transaction each).
-  @Test(arguments: Backend.allCases)
-  func claimStoresTheEnvironmentAndCompletionTheFinalEpoch(_ backend: Backend) throws {
-    guard let store = try Self.open(backend) else { return }
+  static func claimStoresTheEnvironmentAndCompletionTheFinalEpoch(_ backend: Backend) throws {
+    let store = try Self.open(backend)
     let submission = try store.submit(try Self.file())
     let worker = WorkerIdentity(host: "h", pid: 1)
     let other = WorkerIdentity(host: "h", pid: 2)
@@ -95,9 +85,8 @@ import Testing
     #expect(try store.trial(sweepID: submission.sweepID, number: trial.number)?.state == .completed)
   }
 
-  @Test(arguments: Backend.allCases)
-  func lifecycleKeepsValuesExactAndFencesOtherWorkers(_ backend: Backend) throws {
-    guard let store = try Self.open(backend) else { return }
+  static func lifecycleKeepsValuesExactAndFencesOtherWorkers(_ backend: Backend) throws {
+    let store = try Self.open(backend)
     let submission = try store.submit(try Self.file())
     let worker = WorkerIdentity(host: "h", pid: 1)
     let other = WorkerIdentity(host: "h", pid: 2)
@@ -145,9 +134,8 @@ import Testing
     #expect(rows.metrics.count == 6 && rows.checkpoints.count == 1 && rows.environments.count == 1)
   }
 
-  @Test(arguments: Backend.allCases)
-  func lostTrialsAreRequeuedThenFailed(_ backend: Backend) throws {
-    guard let store = try Self.open(backend) else { return }
+  static func lostTrialsAreRequeuedThenFailed(_ backend: Backend) throws {
+    let store = try Self.open(backend)
     let submission = try store.submit(try Self.file("[3]"))
     let dead = WorkerIdentity(host: "here", pid: 999_999)
     for attempt in 1...2 {
@@ -177,13 +165,12 @@ import Testing
   }
 
   /// Four connections claim concurrently: every trial is claimed exactly once.
-  @Test(arguments: Backend.allCases)
-  func concurrentClaimsNeverShareATrial(_ backend: Backend) throws {
-    guard let first = try Self.open(backend) else { return }
+  static func concurrentClaimsNeverShareATrial(_ backend: Backend) throws {
+    let first = try Self.open(backend)
     let file = try Self.file(
       "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]")
     let submission = try first.submit(file)
-    let location = backend == .sqlite ? first.location : (Self.postgresURL ?? "")
+    let location = backend == .sqlite ? first.location : (try TestService.postgres.location())
     let claimed = ClaimLog()
     DispatchQueue.concurrentPerform(iterations: 4) { index in
       do {
@@ -207,4 +194,42 @@ final class ClaimLog: @unchecked Sendable {
   private(set) var errors: [String] = []
   func add(_ id: Int64) { lock.withLock { ids.append(id) } }
   func fail(_ text: String) { lock.withLock { errors.append(text) } }
+}
+
+@Suite struct SQLiteStoreConformanceTests {
+  let backend = StoreConformance.Backend.sqlite
+  @Test func submissionIsIdempotentAndEditsAddOnlyNewTrials() throws {
+    try StoreConformance.submissionIsIdempotentAndEditsAddOnlyNewTrials(backend)
+  }
+  @Test func claimStoresTheEnvironmentAndCompletionTheFinalEpoch() throws {
+    try StoreConformance.claimStoresTheEnvironmentAndCompletionTheFinalEpoch(backend)
+  }
+  @Test func lifecycleKeepsValuesExactAndFencesOtherWorkers() throws {
+    try StoreConformance.lifecycleKeepsValuesExactAndFencesOtherWorkers(backend)
+  }
+  @Test func lostTrialsAreRequeuedThenFailed() throws {
+    try StoreConformance.lostTrialsAreRequeuedThenFailed(backend)
+  }
+  @Test func concurrentClaimsNeverShareATrial() throws {
+    try StoreConformance.concurrentClaimsNeverShareATrial(backend)
+  }
+}
+
+@Suite(.serialized, TestService.postgres.condition) struct PostgresStoreConformanceTests {
+  let backend = StoreConformance.Backend.postgres
+  @Test func submissionIsIdempotentAndEditsAddOnlyNewTrials() throws {
+    try StoreConformance.submissionIsIdempotentAndEditsAddOnlyNewTrials(backend)
+  }
+  @Test func claimStoresTheEnvironmentAndCompletionTheFinalEpoch() throws {
+    try StoreConformance.claimStoresTheEnvironmentAndCompletionTheFinalEpoch(backend)
+  }
+  @Test func lifecycleKeepsValuesExactAndFencesOtherWorkers() throws {
+    try StoreConformance.lifecycleKeepsValuesExactAndFencesOtherWorkers(backend)
+  }
+  @Test func lostTrialsAreRequeuedThenFailed() throws {
+    try StoreConformance.lostTrialsAreRequeuedThenFailed(backend)
+  }
+  @Test func concurrentClaimsNeverShareATrial() throws {
+    try StoreConformance.concurrentClaimsNeverShareATrial(backend)
+  }
 }
