@@ -30,6 +30,11 @@ struct BenchCommand: ParsableCommand {
   var steps = 300
   @Option(help: "Untimed warm-up steps.")
   var warmup = 30
+  @Flag(
+    name: .customLong("adapted-grid"),
+    help:
+      "Adapt the grids to the random batch first (non-uniform knots: the general B-spline path).")
+  var adaptedGrid = false
   @Flag(help: "Print one JSON object.")
   var json = false
 
@@ -57,6 +62,7 @@ struct BenchCommand: ParsableCommand {
       (0..<(batchSize * layerWidths[0])).map { _ in generator.uniform(-1, 1) })
     let labels = (0..<batchSize).map { _ in Int32(generator.below(classes)) }
     let gradient = FloatBuffer(count: batchSize * classes)
+    if adaptedGrid { try network.updateGrid(input: inputs.pointer, batchSize: batchSize) }
     let profile = StepProfile()
 
     func step() {
@@ -65,7 +71,7 @@ struct BenchCommand: ParsableCommand {
       profile.measure(.elementwise) {
         _ = labels.withUnsafeBufferPointer {
           SoftmaxCrossEntropy.loss(
-            logits: logits, labels: $0.baseAddress.unsafelyUnwrapped, batchSize: batchSize,
+            logits: logits, labels: $0.start("BenchCommand"), batchSize: batchSize,
             classes: classes,
             gradient: gradient.pointer)
         }

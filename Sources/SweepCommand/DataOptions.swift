@@ -1,6 +1,7 @@
 import ArgumentParser
 
-/// Where datasets come from; shared by `train` and `eval`.
+/// Where datasets come from and whether they are verified; shared by every command that loads
+/// data (`train`, `eval`, `run`, `worker`, `rerun`, `slurm`).
 struct DataOptions: ParsableArguments {
   @Option(
     name: [.customLong("data-dir"), .customLong("data_dir")],

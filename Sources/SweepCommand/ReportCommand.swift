@@ -20,10 +20,14 @@ struct ReportCommand: ParsableCommand {
     let store = try self.store.open(readOnly: true)
     let names = sweeps.isEmpty ? try store.sweeps().map(\.name) : sweeps
     guard !names.isEmpty else { throw CommandFailure("\(store.location): holds no sweeps yet") }
-    let directory =
-      out
-      ?? URL(fileURLWithPath: store.outputDirectory(sweep: names.joined(separator: "+")))
-      .appendingPathComponent("report").path
+    let directory: String
+    if let out {
+      directory = out
+    } else {
+      directory =
+        URL(fileURLWithPath: try store.outputDirectory(sweeps: names))
+        .appendingPathComponent("report").path
+    }
     let start = Date()
     let output: ReportWriter.Output
     do {

@@ -17,8 +17,8 @@ struct RunCommand: ParsableCommand {
   @Argument(help: "The experiment file (YAML).")
   var file: String
   @OptionGroup var store: StoreOptions
-  @Option(help: "Worker processes (default: one per core).")
-  var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "Worker processes. (default: one per core)")
+  var workers: Int?
   @Option(help: "OpenBLAS threads per worker (results depend on it).")
   var threads = 1
   @Option(name: .customLong("max-attempts"), help: "Attempts per trial when workers die.")
@@ -30,34 +30,43 @@ struct RunCommand: ParsableCommand {
   @OptionGroup var data: DataOptions
   @Flag(help: "Only one line per finished trial, even on a terminal.")
   var plain = false
+  @Flag(
+    name: .customLong("retry-failed"),
+    help: "Put the sweep's failed trials back in the queue (their errors stay in the history).")
+  var retryFailed = false
 
   func validate() throws {
-    guard workers >= 1 else {
-      throw ValidationError("--workers must be at least 1, got \(workers)")
-    }
-    guard threads >= 1 else {
-      throw ValidationError("--threads must be at least 1, got \(threads)")
-    }
-    guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+    try check("--workers", workerCount, in: 1...512)
+    try check("--threads", threads, in: 1...512)
+    try check("--max-attempts", maxAttempts, in: 1...1000)
+    try check("--heartbeat-interval", heartbeatInterval, in: 0.05...3600)
+    try check("--grace", grace, in: 0.1...604_800)
     guard grace > heartbeatInterval else {
-      throw ValidationError("--grace must exceed --heartbeat-interval")
+      throw ValidationError(
+        "--grace (\(grace) s) must exceed --heartbeat-interval (\(heartbeatInterval) s)")
     }
   }
 
   func run() throws {
     let experiment = try loadExperiment(file)
+    try requireDatasets(of: experiment, dataDirectory: data.dataDirectory)
     let store = try self.store.open()
     let submission = try store.submit(experiment)
+    if retryFailed {
+      print(
+        "sweep \(experiment.name): \(try store.retryFailed(sweepID: submission.sweepID)) failed trial(s) requeued"
+      )
+    }
     guard let sweep = try store.sweep(named: experiment.name) else {
       throw CommandFailure("sweep \(experiment.name) was not stored")
     }
     print(
       "sweep \(sweep.name): \(submission.planned) trials planned, \(submission.added) new; "
-        + "\(workers) workers × \(threads) BLAS thread(s), OpenBLAS \(BLAS.coreName), store \(store.location)"
+        + "\(workerCount) workers × \(threads) BLAS thread(s), OpenBLAS \(BLAS.coreName), store \(store.location)"
     )
     fflush(nil)
     var options = SweepScheduler.Options()
-    options.workers = workers
+    options.workers = workerCount
     options.threads = threads
     options.maxAttempts = maxAttempts
     options.grace = grace
@@ -85,6 +94,9 @@ struct RunCommand: ParsableCommand {
     }
     if (counts[.failed] ?? 0) > 0 { throw ExitCode(1) }
   }
+
+  /// `--workers`, or one per core.
+  var workerCount: Int { workers ?? ProcessInfo.processInfo.activeProcessorCount }
 
   static func executablePath() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))

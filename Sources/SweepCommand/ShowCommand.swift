@@ -21,6 +21,8 @@ struct ShowCommand: ParsableCommand {
     let metrics = try store.metrics(trialID: record.id)
     let checkpoint = try store.checkpoint(trialID: record.id)
     let environment = try store.environment(trialID: record.id)
+    let history = try store.events(trialID: record.id)
+    let fileStatus = checkpoint.map { CheckpointFile.status(path: $0.path, sha256: $0.sha256) }
     let command = record.trainingConfiguration.map {
       reproduceCommand($0, threads: environment?.blasThreads ?? 1)
     }
@@ -36,10 +38,15 @@ struct ShowCommand: ParsableCommand {
         },
         "error": record.error ?? NSNull(), "command": command ?? NSNull(),
       ]
-      if let checkpoint {
+      if let checkpoint, let fileStatus {
         object["checkpoint"] = [
           "path": checkpoint.path, "sha256": checkpoint.sha256, "bytes": checkpoint.bytes,
+          "file": Self.name(fileStatus),
         ]
+      }
+      object["history"] = history.map {
+        ["attempt": $0.attempt, "at": $0.at, "state": $0.state.rawValue, "message": $0.message]
+          as [String: Any]
       }
       if let environment {
         object["environment"] =
@@ -54,6 +61,7 @@ struct ShowCommand: ParsableCommand {
       let data = try JSONSerialization.data(
         withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
       print(String(decoding: data, as: UTF8.self))
+      if let fileStatus, fileStatus != .intact { throw ExitCode(1) }
       return
     }
     print(
@@ -74,8 +82,13 @@ struct ShowCommand: ParsableCommand {
         print(([String(epoch)] + row).joined(separator: "\t"))
       }
     }
-    if let checkpoint {
-      print("checkpoint \(checkpoint.path) sha256 \(checkpoint.sha256) (\(checkpoint.bytes) bytes)")
+    for event in history {
+      print("history: attempt \(event.attempt) → \(event.state.rawValue): \(event.message)")
+    }
+    if let checkpoint, let fileStatus {
+      print(
+        "checkpoint \(fileStatus.describe(path: checkpoint.path, stored: checkpoint.sha256)) "
+          + "(\(checkpoint.bytes) bytes)")
     }
     if let environment {
       print(
@@ -84,6 +97,21 @@ struct ShowCommand: ParsableCommand {
           + environment.operatingSystem)
     }
     if let command { print("reproduce: \(command)") }
+    if let fileStatus, fileStatus != .intact {
+      FileHandle.standardError.write(
+        Data(
+          ("Error: the checkpoint file does not match the store; `sweep rerun \(trial.sweep):"
+            + "\(trial.number)` retrains it and restores the file when the bits match\n").utf8))
+      throw ExitCode(1)
+    }
+  }
+
+  static func name(_ status: CheckpointFile.Status) -> String {
+    switch status {
+    case .intact: return "intact"
+    case .missing: return "missing"
+    case .modified: return "modified"
+    }
   }
 }
 

@@ -11,17 +11,25 @@ struct ValidateCommand: ParsableCommand {
   var file: String
   @Option(help: "Rows of the preview table.")
   var preview = 10
+  @OptionGroup var data: DataOptions
+  @Flag(
+    name: .customLong("no-data-check"),
+    help: "Do not check that the data sets are found here (workers on other machines load them).")
+  var noDataCheck = false
 
   func run() throws {
     let experiment = try loadExperiment(file)
+    if !noDataCheck { try requireDatasets(of: experiment, dataDirectory: data.dataDirectory) }
     let trials = try experiment.plannedTrials()
-    let product = experiment.plannedConfigurationCount * experiment.seeds.count
+    let dropped = experiment.plannedTrialUpperBound - trials.count
+    let why =
+      experiment.method == .grid
+      ? "MLP duplicates dropped: KAN-only parameters do not apply"
+      : "repeated samples dropped: they would run the same configuration and seed twice"
     print(
       "\(experiment.name): \(trials.count) trials from \(experiment.plannedConfigurationCount) configurations × "
         + "\(experiment.seeds.count) seed(s), method \(experiment.method.rawValue)"
-        + (product > trials.count
-          ? " (\(product - trials.count) MLP duplicates dropped: KAN-only parameters do not apply)"
-          : ""))
+        + (dropped > 0 ? " (\(dropped) \(why))" : ""))
     let names = experiment.parameters.map(\.name)
     let header = ["#"] + names + ["seed"]
     var rows = [header]
@@ -49,12 +57,27 @@ struct SubmitCommand: ParsableCommand {
   @Argument(help: "The experiment file (YAML).")
   var file: String
   @OptionGroup var store: StoreOptions
+  @OptionGroup var data: DataOptions
+  @Flag(
+    name: .customLong("retry-failed"),
+    help: "Put the sweep's failed trials back in the queue (their errors stay in the history).")
+  var retryFailed = false
+  @Flag(
+    name: .customLong("no-data-check"),
+    help: "Do not check that the data sets are found here (workers on other machines load them).")
+  var noDataCheck = false
 
   func run() throws {
     let experiment = try loadExperiment(file)
-    let submission = try store.open().submit(experiment)
+    if !noDataCheck { try requireDatasets(of: experiment, dataDirectory: data.dataDirectory) }
+    let store = try self.store.open()
+    let submission = try store.submit(experiment)
     print(
       "sweep \(experiment.name): \(submission.planned) trials planned, \(submission.added) new enqueued"
     )
+    if retryFailed {
+      let requeued = try store.retryFailed(sweepID: submission.sweepID)
+      print("sweep \(experiment.name): \(requeued) failed trial(s) requeued")
+    }
   }
 }

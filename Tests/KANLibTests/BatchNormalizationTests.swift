@@ -25,9 +25,9 @@ import Testing
         labels.withUnsafeMutableBufferPointer { labels in
           targets.withUnsafeMutableBufferPointer { targets in
             data.fill(
-              .train, indices: rows, inputs: inputs.baseAddress.unsafelyUnwrapped,
-              labels: labels.baseAddress.unsafelyUnwrapped,
-              targets: targets.baseAddress.unsafelyUnwrapped)
+              .train, indices: rows, inputs: inputs.start("test"),
+              labels: labels.start("test"),
+              targets: targets.start("test"))
           }
         }
       }

@@ -48,7 +48,7 @@ import Testing
       _ = labels.withUnsafeBufferPointer { labelPointer in
         outputGradient.withUnsafeMutableBufferPointer { gradient in
           SoftmaxCrossEntropy.loss(
-            logits: logits, labels: labelPointer.baseAddress.unsafelyUnwrapped, batchSize: batch,
+            logits: logits, labels: labelPointer.start("test"), batchSize: batch,
             classes: 4, gradient: gradient.baseAddress)
         }
       }

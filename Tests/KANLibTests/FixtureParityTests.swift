@@ -80,7 +80,7 @@ import Testing
     network.zeroGradients()
     try file.tensor("upstream_grad").floats.withPointer { network.backward(outputGradient: $0) }
     let gradX = Array(
-      UnsafeBufferPointer(start: network.inputGradient.unsafelyUnwrapped, count: x.count))
+      UnsafeBufferPointer(start: try #require(network.inputGradient), count: x.count))
     let layer = network.layers[0]
     var results = [
       Comparison("y", actual: output, expected: y.floats, tolerance: outputTolerance),
@@ -176,7 +176,7 @@ import Testing
       let loss = labels.withUnsafeBufferPointer { labelPointer in
         gradientBuffer.withUnsafeMutableBufferPointer { gradient in
           SoftmaxCrossEntropy.loss(
-            logits: logits, labels: labelPointer.baseAddress.unsafelyUnwrapped, batchSize: batch,
+            logits: logits, labels: labelPointer.start("test"), batchSize: batch,
             classes: classes, gradient: gradient.baseAddress)
         }
       }

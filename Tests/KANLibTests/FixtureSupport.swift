@@ -104,6 +104,6 @@ struct Comparison: CustomStringConvertible {
 extension Array where Element == Float {
   /// Calls `body` with a pointer to the elements.
   func withPointer<Result>(_ body: (UnsafePointer<Float>) throws -> Result) rethrows -> Result {
-    try withUnsafeBufferPointer { try body($0.baseAddress.unsafelyUnwrapped) }
+    try withUnsafeBufferPointer { try body($0.start("test")) }
   }
 }

@@ -93,4 +93,17 @@ import Testing
     #expect(configuration.gridSize == 5 && configuration.scaleNoise == 0.1)
     #expect(configuration.learningRate == 0.01)
   }
+
+  /// The README's parameter list names exactly the registry's sweep-file parameters.
+  @Test func readmeListsTheRegistry() throws {
+    let readme = try String(
+      contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
+    let start = try #require(readme.range(of: "Parameters: `"))
+    let end = try #require(
+      readme.range(of: "Each is declared once", range: start.upperBound..<readme.endIndex))
+    let paragraph = readme[start.lowerBound..<end.lowerBound]
+    let names = paragraph.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }
+      .map { String($0.element) }
+    #expect(names == TrainingParameter.sweepFileParameters.map(\.name))
+  }
 }

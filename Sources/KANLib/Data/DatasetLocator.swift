@@ -58,6 +58,29 @@ public enum DatasetLocator {
     throw .notFound(dataset: name, searched: searched)
   }
 
+  /// The folder ``load(_:dataDirectory:verify:environment:workingDirectory:)`` would read
+  /// `name` from, without reading it; throws ``DatasetError/notFound(dataset:searched:)`` with
+  /// every folder tried otherwise (so a sweep can fail before anything is enqueued).
+  public static func locate(
+    _ name: ImageDatasetName, dataDirectory: String?,
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    workingDirectory: String = FileManager.default.currentDirectoryPath
+  ) throws(DatasetError) -> String {
+    var searched = [DatasetError.SearchedDirectory]()
+    for candidate in candidates(
+      for: name, dataDirectory: dataDirectory, environment: environment,
+      workingDirectory: workingDirectory, systemDirectory: systemDatasetsDirectory)
+    {
+      switch inspect(candidate.directory) {
+      case .complete: return candidate.directory
+      case .unusable(let problem):
+        searched.append(
+          .init(directory: candidate.directory, source: candidate.source, problem: problem))
+      }
+    }
+    throw .notFound(dataset: name, searched: searched)
+  }
+
   /// The folders ``load(_:dataDirectory:verify:environment:workingDirectory:)`` tries, in order.
   public static func candidateDirectories(
     for name: ImageDatasetName, dataDirectory: String?,

@@ -81,7 +81,7 @@ public struct TrainingData: Sendable {
       let symmetric = normalization == .symmetric
       pixels.withUnsafeBufferPointer { source in
         table.withUnsafeBufferPointer { lookup in
-          let bytes = source.baseAddress.unsafelyUnwrapped
+          let bytes = source.start("TrainingData.fill")
           for (row, index) in indices.enumerated() {
             let start = Int(index) &* width
             let target = inputs + row &* width

@@ -1,5 +1,5 @@
 extension KANLinear {
-  /// Backward pass of ``forward(input:batchSize:parameters:buffers:cache:needsInputGradient:output:)``.
+  /// Backward pass of ``forward(input:batchSize:parameters:buffers:cache:needsInputGradient:output:profile:)``.
   ///
   /// Concretely, with F = [act(x) | B(x)], W = [baseWeight | splineWeight ⊙ splineScaler], dy [batch, out]:
   /// ```
@@ -10,12 +10,10 @@ extension KANLinear {
   /// dF = dy·W                               [batch, in·(1 + G + k)]   (one sgemm, only for dx)
   /// dx = act′(x) ⊙ dF[:, :in] + Σ_c dB_c/dx ⊙ dF[:, in:]   (overwritten, not accumulated)
   /// ```
-  /// Parameter gradients accumulate into `gradients` (same layout as the parameter arena), or
-  /// with `overwrite` replace what is there (the same values as accumulating into zeros).
+  /// Parameter gradients accumulate into `gradients` (same layout as the parameter arena).
   public func backward(
     outputGradient: UnsafePointer<Float>,
     parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
-    overwrite: Bool = false,
     cache: KANLinearCache, inputGradient: UnsafeMutablePointer<Float>?, profile: StepProfile? = nil
   ) {
     let c = configuration
@@ -31,7 +29,7 @@ extension KANLinear {
     }
     profile.measure(.elementwise) {
       splitWeightGradient(
-        weightGradient, parameters: parameters, gradients: gradients, overwrite: overwrite)
+        weightGradient, parameters: parameters, gradients: gradients)
     }
     guard let inputGradient else { return }
     precondition(
@@ -49,11 +47,10 @@ extension KANLinear {
     }
   }
 
-  /// Splits dW [out, in·(1 + G + k)] into the three parameter gradients (accumulating, or
-  /// replacing them with `overwrite`).
+  /// Adds dW [out, in·(1 + G + k)] to the three parameter gradients.
   func splitWeightGradient(
     _ weightGradient: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
-    gradients: UnsafeMutablePointer<Float>, overwrite: Bool
+    gradients: UnsafeMutablePointer<Float>
   ) {
     let c = configuration
     let (inFeatures, outFeatures, count) = (c.inFeatures, c.outFeatures, c.coefficientCount)
@@ -62,12 +59,10 @@ extension KANLinear {
     let baseGradient = gradients + baseWeight.offset
     let splineGradient = gradients + splineWeight.offset
     let spline = parameters + splineWeight.offset
-    // With `overwrite` the old gradient is never read (it may be stale, even NaN); adding the
-    // new value to 0 rather than storing it keeps the bits of accumulating into zeros (−0 + 0).
     for o in 0..<outFeatures {
       let row = weightGradient + o &* width
       let target = baseGradient + o &* inFeatures
-      for i in 0..<inFeatures { target[i] = (overwrite ? 0 : target[i]) + row[i] }
+      for i in 0..<inFeatures { target[i] = target[i] + row[i] }
     }
     if let splineScaler {
       let scaler = parameters + splineScaler.offset
@@ -87,10 +82,7 @@ extension KANLinear {
           var m = 0
           while m &+ 8 <= count {
             let g = UnsafeRawPointer(source + m).loadUnaligned(as: SIMD8<Float>.self)
-            let old =
-              overwrite
-              ? SIMD8<Float>(repeating: 0)
-              : UnsafeRawPointer(target + m).loadUnaligned(as: SIMD8<Float>.self)
+            let old = UnsafeRawPointer(target + m).loadUnaligned(as: SIMD8<Float>.self)
             UnsafeMutableRawPointer(target + m).storeBytes(
               of: old + g * scaleLanes, as: SIMD8<Float>.self)
             sums += g * UnsafeRawPointer(weights + m).loadUnaligned(as: SIMD8<Float>.self)
@@ -99,11 +91,11 @@ extension KANLinear {
           var scaleGradient = sums.sum()
           while m < count {
             let g = source[m]
-            target[m] = (overwrite ? 0 : target[m]) + g * scale
+            target[m] = target[m] + g * scale
             scaleGradient += g * weights[m]
             m &+= 1
           }
-          scalerGradient[edge] = (overwrite ? 0 : scalerGradient[edge]) + scaleGradient
+          scalerGradient[edge] = scalerGradient[edge] + scaleGradient
         }
       }
     } else {
@@ -111,7 +103,7 @@ extension KANLinear {
         let row = weightGradient + (o &* width &+ inFeatures)
         let target = splineGradient + o &* inFeatures &* count
         for index in 0..<(inFeatures &* count) {
-          target[index] = (overwrite ? 0 : target[index]) + row[index]
+          target[index] = target[index] + row[index]
         }
       }
     }

@@ -6,7 +6,7 @@ extension KANLinear {
   ///   - parameters: the parameter arena's storage.
   ///   - buffers: the buffer arena's storage (the grid).
   ///   - cache: receives what
-  ///     ``backward(outputGradient:parameters:gradients:overwrite:cache:inputGradient:profile:)``
+  ///     ``backward(outputGradient:parameters:gradients:cache:inputGradient:profile:)``
   ///     needs.
   ///   - needsInputGradient: whether to keep dB/dx for an input gradient.
   ///   - output: y [batchSize, out], overwritten.
@@ -47,7 +47,7 @@ extension KANLinear {
   /// Fills `cache.features` with [act(x) | B(x)] and, if asked, the basis derivatives.
   ///
   /// Row by row: act(x) for the whole row, then the spline blocks eight inputs at a time through
-  /// the SIMD kernel when their knots are uniform (and k ≤ 7), otherwise one input at a time with
+  /// the SIMD kernel when their knots are uniform (and ``vectorKernelHandles(order:)``), otherwise one input at a time with
   /// Cox–de Boor. Every element of every row is written, so the buffer needs no clearing; rows
   /// go in order because the SIMD kernel's stores may spill into the next row's first floats.
   func buildFeatures(
@@ -62,18 +62,19 @@ extension KANLinear {
     let knotsBase = buffers + grid.offset
     summarizeKnots(buffers: buffers, cache: cache)
     let inverse = cache.inverseSpacing.pointer
-    let vectorGroups = order <= 7 ? inFeatures / 8 : 0
+    let groupWidth = Lanes.scalarCount
+    let vectorGroups = Self.vectorKernelHandles(order: order) ? inFeatures / groupWidth : 0
     cache.firstBasis.withUnsafeMutableBufferPointer { firstBasis in
-      let firstBasis = firstBasis.baseAddress.unsafelyUnwrapped
+      let firstBasis = firstBasis.start("KANLinear.buildFeatures")
       withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * (order + 1)) { lanes in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: order + 1) { scratch in
-          let values = scratch.baseAddress.unsafelyUnwrapped
-          let laneScratch = lanes.baseAddress.unsafelyUnwrapped
+          let values = scratch.start("KANLinear.buildFeatures")
+          let laneScratch = lanes.start("KANLinear.buildFeatures")
           for row in 0..<batchSize {
             let featureRow = features + row &* width
             c.baseActivation.apply(input + row &* inFeatures, count: inFeatures, into: featureRow)
             for group in 0..<vectorGroups {
-              let firstFeature = group &* 8
+              let firstFeature = group &* groupWidth
               let spacing = UnsafeRawPointer(inverse + firstFeature).loadUnaligned(as: Lanes.self)
               if all(spacing .> 0) && order == 3 {
                 // k = 3 (the default) as a constant: the recursion unrolls into registers.
@@ -87,7 +88,7 @@ extension KANLinear {
                   knotsBase: knotsBase, cache: cache, featureRow: featureRow,
                   firstBasis: firstBasis, derivatives: derivatives, scratch: laneScratch)
               } else {
-                for feature in firstFeature..<(firstFeature &+ 8) {
+                for feature in firstFeature..<(firstFeature &+ groupWidth) {
                   generalFeature(
                     row: row, feature: feature, input: input, knotsBase: knotsBase,
                     featureRow: featureRow, firstBasis: firstBasis, derivatives: derivatives,
@@ -95,7 +96,7 @@ extension KANLinear {
                 }
               }
             }
-            for feature in (vectorGroups &* 8)..<inFeatures {
+            for feature in (vectorGroups &* groupWidth)..<inFeatures {
               generalFeature(
                 row: row, feature: feature, input: input, knotsBase: knotsBase,
                 featureRow: featureRow, firstBasis: firstBasis, derivatives: derivatives,

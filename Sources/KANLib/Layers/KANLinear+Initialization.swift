@@ -78,7 +78,9 @@ extension KANLinear {
       "fitSplineWeights: targets has \(targets.count) values, expected "
         + "\(sampleCount)×\(inFeatures)×\(outFeatures)")
     let basis = samples.withUnsafeBufferPointer { pointer in
-      bases(input: pointer.baseAddress.unsafelyUnwrapped, batchSize: sampleCount, buffers: buffers)
+      bases(
+        input: pointer.start("KANLinear.fitSplineWeights"), batchSize: sampleCount, buffers: buffers
+      )
     }
     let leading = max(sampleCount, count)
     var result = [Float](repeating: 0, count: outFeatures * inFeatures * count)
@@ -96,8 +98,8 @@ extension KANLinear {
       try matrix.withUnsafeMutableBufferPointer { (a) throws(BLAS.LeastSquaresError) in
         try rhs.withUnsafeMutableBufferPointer { (b) throws(BLAS.LeastSquaresError) in
           try BLAS.leastSquares(
-            columnMajor: a.baseAddress.unsafelyUnwrapped, rows: sampleCount, columns: count,
-            rightHandSides: outFeatures, rhs: b.baseAddress.unsafelyUnwrapped, method: method)
+            columnMajor: a.start("KANLinear.fitSplineWeights"), rows: sampleCount, columns: count,
+            rightHandSides: outFeatures, rhs: b.start("KANLinear.fitSplineWeights"), method: method)
         }
       }
       for o in 0..<outFeatures {

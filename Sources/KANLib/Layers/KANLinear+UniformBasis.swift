@@ -2,6 +2,16 @@ extension KANLinear {
   /// Eight inputs at a time.
   typealias Lanes = SIMD8<Float>
 
+  /// The SIMD kernel's one rule, stated once: it writes whole `Lanes` vectors and an input's
+  /// k + 1 bases from its first basis on, so it may write up to `vectorSpill` floats past the
+  /// block it fills. Buffers it writes carry that many floats of padding
+  /// (``KANLinearCache/padding``), and it handles only orders whose k + 1 bases fit in that
+  /// window: k ≤ 7.
+  static let vectorSpill = Lanes.scalarCount
+
+  /// Whether the SIMD kernel handles spline order `order` (k + 1 ≤ ``vectorSpill``).
+  static func vectorKernelHandles(order: Int) -> Bool { order + 1 <= vectorSpill }
+
   /// Features of eight consecutive inputs of one row whose knots are all uniform: writes the
   /// inputs' whole spline blocks (zeros and the k + 1 possibly non-zero bases),
   /// the first-basis indices and, if asked, the basis derivatives.
@@ -12,10 +22,10 @@ extension KANLinear {
   /// dN[m]/dx = (N′[m − 1] − N′[m])/h with N′ the order k − 1 window. It equals Cox–de Boor on
   /// uniform knots up to rounding; bases whose index falls outside 0..<G + k are dropped.
   ///
-  /// Blocks are written whole with vector stores that may spill up to 8 floats past the block;
-  /// callers fill blocks in increasing address order (rows, then inputs) so a later block
-  /// overwrites the spill, and the buffers carry ``KANLinearCache/padding`` floats at the end.
-  /// Requires k ≤ 7; `order` is k, passed in so a call with a constant unrolls the recursion.
+  /// Blocks are written whole with vector stores that may spill past the block (see
+  /// ``vectorSpill``); callers fill blocks in increasing address order (rows, then inputs) so a
+  /// later block overwrites the spill. Requires ``vectorKernelHandles(order:)``; `order` is k,
+  /// passed in so a call with a constant unrolls the recursion.
   @inline(__always)
   func uniformFeatureGroup(
     order: Int,

@@ -32,7 +32,7 @@ public final class KANLinearCache {
   var featureGradient = FloatBuffer(count: 0)
   private let configuration: KANLinearConfiguration
   /// Floats past the end of `features` and `basisDerivatives` (see ``reserve(batchSize:)``).
-  static let padding = 8
+  static let padding = KANLinear.vectorSpill
 
   /// Creates an empty cache for a layer of `configuration`.
   public init(configuration: KANLinearConfiguration) {
@@ -50,8 +50,8 @@ public final class KANLinearCache {
     guard batchSize > capacity else { return }
     let c = configuration
     input = FloatBuffer(count: batchSize * c.inFeatures)
-    // The SIMD basis kernel may store up to 8 floats past a block it fills (later blocks overwrite
-    // them); the padding keeps the last block's spill inside the buffer.
+    // The SIMD basis kernel may write past a block it fills (later blocks overwrite it); the
+    // padding keeps the last block's spill inside the buffer.
     features = FloatBuffer(count: batchSize * c.featureWidth + Self.padding)
     firstBasis = [Int32](repeating: 0, count: batchSize * c.inFeatures)
     capacity = batchSize

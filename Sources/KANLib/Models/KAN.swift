@@ -12,14 +12,8 @@ public final class KAN: Network {
   public let layers: [KANLinear]
   /// Trainable tensors.
   public let parameters: TensorArena
-  /// Gradients of `parameters` (reading them applies a pending ``zeroGradients()``).
-  public var gradients: FloatBuffer {
-    if gradientsPendingZero {
-      gradientStorage.fill(0)
-      gradientsPendingZero = false
-    }
-    return gradientStorage
-  }
+  /// Gradients of `parameters` (same layout); backward accumulates into them.
+  public let gradients: FloatBuffer
   /// The grids.
   public let buffers: TensorArena
   /// Whether backward also computes dL/dx of the network input.
@@ -27,11 +21,6 @@ public final class KAN: Network {
   /// Where forward and backward report their time (for `sweep bench`), if anywhere.
   public var profile: StepProfile?
 
-  private let gradientStorage: FloatBuffer
-  /// Set by ``zeroGradients()``: the buffer is stale and counts as zero. The next backward pass
-  /// overwrites every gradient instead of adding to it (saving a 4-byte-per-parameter clear and
-  /// read per step); any other access clears the buffer first.
-  private var gradientsPendingZero = false
   private let caches: [KANLinearCache]
   private var outputs: [FloatBuffer] = []
   private var layerInputGradients: [FloatBuffer] = []
@@ -55,7 +44,7 @@ public final class KAN: Network {
     }
     self.layers = layers
     parameters = TensorArena(layout: parameterLayout)
-    gradientStorage = FloatBuffer(count: parameterLayout.count)
+    gradients = FloatBuffer(count: parameterLayout.count)
     buffers = TensorArena(layout: bufferLayout)
     caches = layers.map { KANLinearCache(configuration: $0.configuration) }
     for layer in layers { layer.resetGrid(buffers: buffers.storage.pointer) }
@@ -99,24 +88,16 @@ public final class KAN: Network {
     return outputs[layers.count - 1].pointer
   }
 
-  /// Sets every gradient to zero, lazily: see ``gradients``.
-  public func zeroGradients() {
-    gradientsPendingZero = true
-  }
-
   /// Backpropagates; see ``Network/backward(outputGradient:)``. The first layer skips its input
   /// gradient unless ``computesInputGradient`` is set.
   public func backward(outputGradient: UnsafePointer<Float>) {
     precondition(batchSize > 0, "KAN.backward: call forward first")
-    // Every layer writes all of its parameters' gradients, so a pending zero becomes overwrite.
-    let overwrite = gradientsPendingZero
-    gradientsPendingZero = false
     var upstream = outputGradient
     for index in stride(from: layers.count - 1, through: 0, by: -1) {
       let wantsInput = index > 0 || lastForwardHadInputGradient
       layers[index].backward(
         outputGradient: upstream, parameters: parameters.storage.pointer,
-        gradients: gradientStorage.pointer, overwrite: overwrite, cache: caches[index],
+        gradients: gradients.pointer, cache: caches[index],
         inputGradient: wantsInput ? layerInputGradients[index].pointer : nil, profile: profile)
       upstream = UnsafePointer(layerInputGradients[index].pointer)
     }

@@ -53,7 +53,7 @@ public struct Evaluation {
         labels.withUnsafeMutableBufferPointer { labelPointer in
           data.fill(
             split, indices: UnsafeBufferPointer(rebasing: all[first..<(first + rows)]),
-            inputs: inputs.pointer, labels: labelPointer.baseAddress.unsafelyUnwrapped,
+            inputs: inputs.pointer, labels: labelPointer.start("Evaluation.run"),
             targets: targets.pointer)
         }
       }
@@ -65,7 +65,7 @@ public struct Evaluation {
       if data.isClassification {
         let loss = labels.withUnsafeBufferPointer {
           SoftmaxCrossEntropy.loss(
-            logits: output, labels: $0.baseAddress.unsafelyUnwrapped, batchSize: rows,
+            logits: output, labels: $0.start("Evaluation.run"), batchSize: rows,
             classes: outputs)
         }
         lossSum += Double(loss) * Double(rows)

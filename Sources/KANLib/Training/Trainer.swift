@@ -137,7 +137,7 @@ public final class Trainer {
       labels.withUnsafeMutableBufferPointer { labelPointer in
         data.fill(
           split, indices: UnsafeBufferPointer(rebasing: all[from..<(from + rows)]),
-          inputs: inputs.pointer, labels: labelPointer.baseAddress.unsafelyUnwrapped,
+          inputs: inputs.pointer, labels: labelPointer.start("Trainer"),
           targets: targets.pointer)
       }
     }
@@ -149,7 +149,7 @@ public final class Trainer {
     if data.isClassification {
       return labels.withUnsafeBufferPointer { labelPointer in
         SoftmaxCrossEntropy.loss(
-          logits: output, labels: labelPointer.baseAddress.unsafelyUnwrapped, batchSize: rows,
+          logits: output, labels: labelPointer.start("Trainer"), batchSize: rows,
           classes: data.outputWidth, gradient: gradient)
       }
     }

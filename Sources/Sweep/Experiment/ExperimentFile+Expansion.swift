@@ -38,12 +38,33 @@ public struct PlannedTrial: Sendable, Hashable {
 }
 
 extension ExperimentFile {
-  /// The number of configurations (before seeds): the grid's size, or `run_cap` samples.
+  /// The most trials one sweep file may plan: validation and expansion stay bounded in time and
+  /// memory (about 1.5 KB per planned trial).
+  public static let maximumTrials = 100_000
+
+  /// The number of configurations (before seeds): the grid's size, or `run_cap` samples;
+  /// `Int.max` when the grid's product overflows.
   public var plannedConfigurationCount: Int {
     switch method {
-    case .grid: return parameters.reduce(1) { $0 * ($1.specification.gridValues?.count ?? 1) }
+    case .grid:
+      var product = 1
+      for parameter in parameters {
+        let (next, overflow) = product.multipliedReportingOverflow(
+          by: parameter.specification.gridValues?.count ?? 1)
+        if overflow { return .max }
+        product = next
+      }
+      return product
     case .random: return runCap ?? 0
     }
+  }
+
+  /// Configurations × seeds, before MLP duplicates are dropped; `Int.max` on overflow. Computed
+  /// without expanding anything.
+  public var plannedTrialUpperBound: Int {
+    let (product, overflow) = plannedConfigurationCount.multipliedReportingOverflow(
+      by: seeds.count)
+    return overflow ? .max : product
   }
 
   /// Every trial, deterministically ordered: configurations in grid order (the last parameter

@@ -31,12 +31,7 @@ extension ExperimentFile {
       throw parser.error(root, "name", "is required (letters, digits, '.', '_' or '-')")
     }
     let name = try parser.string(nameNode, "name")
-    let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "._-"))
-    guard !name.isEmpty, name.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII })
-    else {
-      throw parser.error(
-        nameNode, "name", "'\(name)' may use only letters, digits, '.', '_' and '-'")
-    }
+    if let problem = SweepName.problem(name) { throw parser.error(nameNode, "name", problem) }
     var description = ""
     if let node = top.first(where: { $0.key == "description" })?.value {
       description = try parser.string(node, "description")
@@ -94,8 +89,9 @@ extension ExperimentFile {
     var runCap: Int?
     if let node = top.first(where: { $0.key == "run_cap" })?.value {
       let value = try parser.integer(node, "run_cap")
-      guard value >= 1 else {
-        throw parser.error(node, "run_cap", "must be at least 1, got \(value)")
+      guard (1...Self.maximumTrials).contains(value) else {
+        throw parser.error(
+          node, "run_cap", "must be an integer in 1…\(Self.maximumTrials), got \(value)")
       }
       runCap = value
     }
@@ -129,11 +125,25 @@ extension ExperimentFile {
       path: path, text: text, name: name, description: description, method: method,
       metricName: metricName, metricGoal: metricGoal, seeds: seeds, runCap: runCap,
       parameters: parameters)
-    if method == .grid, let runCap, plannedConfigurationCount * seeds.count > runCap {
+    // Counted before anything is expanded (checked multiplication), so no file makes
+    // validation slow or large.
+    let bound = plannedTrialUpperBound
+    let runCapNode = top.first { $0.key == "run_cap" }?.value
+    let size =
+      bound == .max
+      ? "more than \(Int.max) trials"
+      : "\(bound) trials (\(plannedConfigurationCount) configurations × \(seeds.count) seeds)"
+    if bound > Self.maximumTrials {
+      throw parser.error(
+        runCapNode ?? parametersNode, runCapNode == nil ? "parameters" : "run_cap",
+        "the grid has \(size), more than the \(Self.maximumTrials) a sweep file may plan; "
+          + "shrink the grid or split it into several files")
+    }
+    if method == .grid, let runCap, bound > runCap {
       let count = try plannedTrials().count
       if count > runCap {
         throw parser.error(
-          top.first { $0.key == "run_cap" }?.value, "run_cap",
+          runCapNode, "run_cap",
           "the grid has \(count) trials (\(plannedConfigurationCount) configurations × \(seeds.count) seeds), "
             + "more than run_cap \(runCap); raise run_cap or shrink the grid")
       }

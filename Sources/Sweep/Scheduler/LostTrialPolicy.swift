@@ -1,4 +1,4 @@
-/// Decides what happens to a running trial whose worker may be gone; shared by every store.
+/// Decides what happens to a running trial whose worker may be gone.
 enum LostTrialPolicy {
   /// nil to leave the trial alone; otherwise whether to requeue it (or fail it for good) and why.
   /// `age` is the number of seconds since its last heartbeat.
@@ -13,8 +13,10 @@ enum LostTrialPolicy {
       ?? (deadHere
         ? "worker \(trial.workerPID ?? 0) on \(localHost) died"
         : "no heartbeat for \(Int(age)) s from worker \(trial.workerHost ?? "?"):\(trial.workerPID ?? 0)")
-    return trial.attempt >= maxAttempts
-      ? (false, "\(why) (attempt \(trial.attempt) of \(maxAttempts); giving up)")
+    // Attempts count from the last `--retry-failed` (attempt numbers themselves continue).
+    let used = trial.attempt - trial.attemptBase
+    return used >= maxAttempts
+      ? (false, "\(why) (attempt \(used) of \(maxAttempts); giving up)")
       : (true, "\(why); requeued after attempt \(trial.attempt)")
   }
 }

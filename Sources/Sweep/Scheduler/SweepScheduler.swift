@@ -140,7 +140,7 @@ public final class SweepScheduler {
 
   private func startWorker() throws(StoreError) {
     workerCounter += 1
-    let logDirectory = URL(fileURLWithPath: store.outputDirectory(sweep: sweep.name))
+    let logDirectory = URL(fileURLWithPath: try store.outputDirectory(sweep: sweep.name))
       .appendingPathComponent("logs")
     let logPath = logDirectory.appendingPathComponent(
       "worker-\(ProcessInfo.processInfo.processIdentifier)-\(workerCounter).log"
@@ -157,12 +157,12 @@ public final class SweepScheduler {
       let process = Process()
       process.executableURL = URL(fileURLWithPath: executable)
       var arguments = [
-        "worker", "--db", databaseArgument, "--sweep", sweep.name, "--threads",
-        String(options.threads),
-        "--heartbeat-interval", String(options.heartbeatInterval), "--parent-pid",
-        String(ProcessInfo.processInfo.processIdentifier),
+        // `--option=value`: a value can never be read as an option of its own.
+        "worker", "--db=\(databaseArgument)", "--sweep=\(sweep.name)",
+        "--threads=\(options.threads)", "--heartbeat-interval=\(options.heartbeatInterval)",
+        "--parent-pid=\(ProcessInfo.processInfo.processIdentifier)",
       ]
-      if let directory = options.dataDirectory { arguments += ["--data-dir", directory] }
+      if let directory = options.dataDirectory { arguments.append("--data-dir=\(directory)") }
       if !options.verify { arguments.append("--no-verify") }
       process.arguments = arguments
       // OpenBLAS sizes its thread pool when it loads; without this, idle pool threads of every

@@ -7,8 +7,9 @@ import KANLib
 
 /// Claims trials from the store and trains them one after another, until the queue is empty.
 ///
-/// Every epoch's metrics are stored as they come; the worker heartbeats at least every
-/// `heartbeatInterval` seconds; a trial that diverges is marked failed with the reason; on
+/// Every epoch's metrics are stored as they come; a separate thread heartbeats every
+/// `heartbeatInterval` seconds in every phase of a trial; a trial that diverges is marked failed
+/// with the reason; the checkpoint is moved into place only after the completion is stored; on
 /// SIGINT/SIGTERM (or when the parent scheduler disappears) the running trial is put back in
 /// the queue without counting the attempt.
 public final class SweepWorker {
@@ -98,49 +99,42 @@ public final class SweepWorker {
     let epochs: Int
     /// The last epoch's metrics, held back so that they are stored with the trial's outcome.
     var finalEpoch: EpochMetrics?
-    var lastHeartbeat = Date()
-    var lost = false
+    let heartbeat: Heartbeat
     var storeError: StoreError?
     /// Seconds spent in store writes during training (not trial compute).
     var storeSeconds = 0.0
 
-    init(worker: SweepWorker, trial: TrialRecord, epochs: Int) {
+    init(worker: SweepWorker, trial: TrialRecord, epochs: Int, heartbeat: Heartbeat) {
       self.worker = worker
       self.trial = trial
       self.epochs = epochs
+      self.heartbeat = heartbeat
     }
 
-    func trainer(
-      didFinishBatch batch: Int, of batchCount: Int, epoch: Int, loss: Float,
-      samplesPerSecond: Double
-    ) {
-      guard Date().timeIntervalSince(lastHeartbeat) >= worker.options.heartbeatInterval else {
-        return
-      }
-      lastHeartbeat = Date()
-      do {
-        lost = !(try worker.store.heartbeat(trial, worker: worker.identity))
-      } catch {
-        storeError = error
-      }
-      storeSeconds += Date().timeIntervalSince(lastHeartbeat)
-    }
+    /// Whether the trial was taken over by another worker (seen by a heartbeat or a write).
+    var lost = false
 
     func trainer(didFinishEpoch metrics: EpochMetrics) {
       if metrics.epoch == epochs {
         finalEpoch = metrics
         return
       }
-      lastHeartbeat = Date()
+      let start = Date()
       do {
-        try worker.store.recordEpoch(metrics, trial: trial, worker: worker.identity)
+        if !(try worker.store.recordEpoch(metrics, trial: trial, worker: worker.identity)) {
+          lost = true
+        }
       } catch {
         storeError = error
       }
-      storeSeconds += Date().timeIntervalSince(lastHeartbeat)
+      storeSeconds += Date().timeIntervalSince(start)
     }
 
-    func trainerShouldStop() -> Bool { lost || storeError != nil || worker.shouldStop }
+    func trainerShouldStop() -> Bool {
+      if heartbeat.isLost { lost = true }
+      if storeError == nil { storeError = heartbeat.storeError }
+      return lost || storeError != nil || worker.shouldStop
+    }
 
     /// Stores the held-back final epoch on its own (for outcomes other than completion).
     func flushFinalEpoch() throws(StoreError) {
@@ -150,8 +144,18 @@ public final class SweepWorker {
     }
   }
 
-  /// Trains one claimed trial; returns false when the worker must stop.
+  /// Trains one claimed trial; returns false when the worker must stop. A heartbeat thread runs
+  /// for the whole trial (data, training, evaluation, checkpoint).
   private func runTrial(_ trial: TrialRecord) throws(StoreError) -> Bool {
+    let (store, identity) = (self.store, self.identity)
+    let heartbeat = Heartbeat(interval: options.heartbeatInterval) { () throws(StoreError) in
+      try store.heartbeat(trial, worker: identity)
+    }
+    defer { heartbeat.stop() }
+    return try runTrial(trial, heartbeat: heartbeat)
+  }
+
+  private func runTrial(_ trial: TrialRecord, heartbeat: Heartbeat) throws(StoreError) -> Bool {
     log("trial \(trial.number) attempt \(trial.attempt): started")
     guard let configuration = trial.trainingConfiguration else {
       try store.fail(
@@ -170,7 +174,8 @@ public final class SweepWorker {
       log("trial \(trial.number): failed: \(error.description)")
       return true
     }
-    let monitor = Monitor(worker: self, trial: trial, epochs: configuration.epochs)
+    let monitor = Monitor(
+      worker: self, trial: trial, epochs: configuration.epochs, heartbeat: heartbeat)
     let trainer: Trainer
     let result: (status: TrainingStatus, epochs: [EpochMetrics])
     do {
@@ -180,6 +185,7 @@ public final class SweepWorker {
       try store.fail(trial, worker: identity, reason: "least-squares fit failed: \(error)")
       return true
     }
+    _ = monitor.trainerShouldStop()
     if let storeError = monitor.storeError { throw storeError }
     if monitor.lost {
       log("trial \(trial.number): taken over by another worker after a stale heartbeat; dropped")
@@ -188,27 +194,47 @@ public final class SweepWorker {
     switch result.status {
     case .completed:
       let seconds = Date().timeIntervalSince(start) - monitor.storeSeconds
-      let path = try checkpointFolder(trial)
-        .appendingPathComponent("trial-\(trial.number).safetensors").path
+      let folder = try checkpointFolder(trial)
+      let path = folder.appendingPathComponent("trial-\(trial.number).safetensors").path
+      // Written under a name of this attempt and moved into place only after the store accepted
+      // the completion (fenced by the claimant): a stale worker never replaces the file of a
+      // trial another worker completed.
+      let temporary = folder.appendingPathComponent(
+        ".trial-\(trial.number).attempt-\(trial.attempt).\(identity.pid).partial"
+      ).path
       let saved: (sha256: String, bytes: Int)
       do {
-        // Written in place: the file counts only once the store holds its SHA-256 (a crash
-        // mid-write leaves a running trial that is rerun and rewrites the file).
         saved = try Checkpoint.save(
-          trainer.network, configuration: configuration, to: path, atomically: false)
+          trainer.network, configuration: configuration, to: temporary, atomically: false)
       } catch {
+        try? FileManager.default.removeItem(atPath: temporary)
         try monitor.flushFinalEpoch()
         try store.fail(trial, worker: identity, reason: "cannot save the checkpoint: \(error)")
         return true
       }
-      let completed = try store.complete(
-        trial, worker: identity, checkpoint: (path, saved.sha256, saved.bytes),
-        parameterCount: trainer.network.parameterCount, trainingSeconds: seconds,
-        finalEpoch: monitor.finalEpoch)
-      log(
-        completed
-          ? "trial \(trial.number): completed in \(String(format: "%.2f", seconds)) s"
-          : "trial \(trial.number): no longer this worker's (taken over); result dropped")
+      let completed: Bool
+      do {
+        completed = try store.complete(
+          trial, worker: identity, checkpoint: (path, saved.sha256, saved.bytes),
+          parameterCount: trainer.network.parameterCount, trainingSeconds: seconds,
+          finalEpoch: monitor.finalEpoch)
+      } catch {
+        try? FileManager.default.removeItem(atPath: temporary)
+        throw error
+      }
+      guard completed else {
+        try? FileManager.default.removeItem(atPath: temporary)
+        log("trial \(trial.number): no longer this worker's (taken over); result dropped")
+        return true
+      }
+      if rename(temporary, path) != 0 {
+        // Completed in the store, file not in place: `sweep show` reports it and `sweep rerun`
+        // restores it from the retrained bytes.
+        log(
+          "trial \(trial.number): completed, but moving its checkpoint into place failed: "
+            + String(cString: strerror(errno)))
+      }
+      log("trial \(trial.number): completed in \(String(format: "%.2f", seconds)) s")
       return true
     case .diverged:
       try monitor.flushFinalEpoch()
@@ -227,7 +253,7 @@ public final class SweepWorker {
   private func checkpointFolder(_ trial: TrialRecord) throws(StoreError) -> URL {
     if let folder = checkpointFolders[trial.sweepID] { return folder }
     let name = try store.sweepName(id: trial.sweepID) ?? "sweep"
-    let folder = URL(fileURLWithPath: store.outputDirectory(sweep: name))
+    let folder = URL(fileURLWithPath: try store.outputDirectory(sweep: name))
       .appendingPathComponent("checkpoints")
     checkpointFolders[trial.sweepID] = folder
     return folder

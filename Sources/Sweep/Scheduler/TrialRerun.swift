@@ -42,6 +42,7 @@ public struct TrialRerun {
           "trial \(trial.number) is \(trial.state.rawValue); only completed trials can be rerun")
     }
     var outcome = Outcome()
+    let fileStatus = CheckpointFile.status(path: stored.path, sha256: stored.sha256)
     let environment = try store.environment(trialID: trial.id)
     BLAS.threads = environment?.blasThreads ?? 1
     let commit = TrialEnvironment.current().gitCommit
@@ -70,6 +71,24 @@ public struct TrialRerun {
       .sha256
     if outcome.sha256 != stored.sha256 {
       outcome.differences.append("checkpoint sha256 \(outcome.sha256) ≠ stored \(stored.sha256)")
+    }
+    if fileStatus != .intact {
+      let problem = fileStatus.describe(path: stored.path, stored: stored.sha256)
+      if outcome.sha256 == stored.sha256 {
+        // The retrained bytes are the stored ones: put them back.
+        do {
+          try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: stored.path).deletingLastPathComponent(),
+            withIntermediateDirectories: true)
+          try Data(contentsOf: URL(fileURLWithPath: path)).write(
+            to: URL(fileURLWithPath: stored.path), options: .atomic)
+          outcome.notes.append("checkpoint \(problem); restored it from the retrained bytes")
+        } catch {
+          outcome.differences.append("checkpoint \(problem); restoring it failed: \(error)")
+        }
+      } else {
+        outcome.differences.append("checkpoint \(problem)")
+      }
     }
     var fresh: [String: Double] = [:]
     for metrics in result.epochs {

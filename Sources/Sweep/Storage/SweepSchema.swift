@@ -14,7 +14,9 @@ public struct SchemaMigration: Sendable {
 /// Tables: `sweep` (one experiment file as submitted), `trial` (one configuration and seed, its
 /// state and claimant), `metric` (per epoch; `bits` holds the double's exact bit pattern and
 /// `value` a readable copy, NULL when not finite), `artifact` (checkpoint path, SHA-256, size) and
-/// `environment` (where a trial ran). Timestamps are Unix seconds from the database's clock.
+/// `environment` (where a trial ran) and, from v2, `trial_event` (every failure, requeue and retry
+/// of a trial, so earlier errors survive a retry) and `trial.attempt_base` (the attempt number at
+/// the last retry). Timestamps are Unix seconds from the database's clock.
 enum SweepSchema {
   static let migrations = [
     SchemaMigration(
@@ -91,6 +93,21 @@ enum SweepSchema {
           os TEXT NOT NULL
         )
         """,
-      ])
+      ]),
+    SchemaMigration(
+      name: "v2-trial-history-and-retries",
+      statements: [
+        """
+        CREATE TABLE trial_event (
+          trial_id {integer} NOT NULL REFERENCES trial(id) ON DELETE CASCADE,
+          attempt {integer} NOT NULL,
+          at {real} NOT NULL,
+          state TEXT NOT NULL,
+          message TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX trial_event_by_trial ON trial_event(trial_id, at)",
+        "ALTER TABLE trial ADD COLUMN attempt_base {integer} NOT NULL DEFAULT 0",
+      ]),
   ]
 }

@@ -11,9 +11,11 @@ extension SweepStore {
     let rows = try source.reportRows(sweepID: sweep.id)
     var checkpoints: [Int64: (path: String, sha256: String, bytes: Int)] = [:]
     var environments: [Int64: TrialEnvironment] = [:]
+    var events: [Int64: [TrialEvent]] = [:]
     for trial in trials {
       checkpoints[trial.id] = try source.checkpoint(trialID: trial.id)
       environments[trial.id] = try source.environment(trialID: trial.id)
+      events[trial.id] = try source.events(trialID: trial.id)
     }
     return try write { connection in
       try connection.execute("DELETE FROM sweep WHERE name = ?", [name])
@@ -50,6 +52,11 @@ extension SweepStore {
         }
         if let environment = environments[trial.id] {
           try Self.upsertEnvironment(environment, trialID: id, connection)
+        }
+        for event in events[trial.id] ?? [] {
+          try connection.execute(
+            "INSERT INTO trial_event (trial_id, attempt, at, state, message) VALUES (?, ?, ?, ?, ?)",
+            [id, event.attempt, event.at, event.state.rawValue, event.message])
         }
       }
       for metric in rows.metrics {

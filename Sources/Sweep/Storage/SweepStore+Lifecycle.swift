@@ -114,12 +114,14 @@ extension SweepStore {
   ) throws(StoreError) -> Bool {
     let now = database.dialect.now
     return try write { connection in
-      try connection.execute(
+      let changed = try connection.execute(
         """
         UPDATE trial SET state = 'failed', finished_at = \(now), error = ?,
           parameter_count = COALESCE(?, parameter_count)
         WHERE \(Self.owned)
-        """, [reason, parameterCount] + Self.claimant(trial, worker)) == 1
+        """, [reason, parameterCount] + Self.claimant(trial, worker))
+      if changed == 1 { try Self.recordEvent(trial.id, trial.attempt, .failed, reason, connection) }
+      return changed == 1
     }
   }
 
@@ -130,12 +132,14 @@ extension SweepStore {
     throws(StoreError) -> Bool
   {
     try write { connection in
-      try connection.execute(
+      let changed = try connection.execute(
         """
         UPDATE trial SET state = 'queued', attempt = attempt - 1, error = ?, worker_host = NULL,
           worker_pid = NULL, heartbeat_at = NULL
         WHERE \(Self.owned)
-        """, [reason] + Self.claimant(trial, worker)) == 1
+        """, [reason] + Self.claimant(trial, worker))
+      if changed == 1 { try Self.recordEvent(trial.id, trial.attempt, .queued, reason, connection) }
+      return changed == 1
     }
   }
 
@@ -175,11 +179,47 @@ extension SweepStore {
           WHERE id = ? AND state = 'running' AND attempt = ?
           """
         if try connection.execute(update, [decision.text, trial.id, trial.attempt]) == 1 {
+          try Self.recordEvent(
+            trial.id, trial.attempt, decision.requeue ? .queued : .failed, decision.text,
+            connection)
           recovered.append(trial)
         }
       }
       return recovered
     }
+  }
+
+  /// Puts every failed trial of a sweep back in the queue (`sweep run --retry-failed`): attempt
+  /// numbers continue, lost-worker attempts count afresh, and each trial's history keeps the
+  /// error it failed with. Returns the number of trials requeued.
+  @discardableResult
+  public func retryFailed(sweepID: Int64) throws(StoreError) -> Int {
+    try write { connection in
+      let failed = try connection.rows(
+        "SELECT id, attempt, error FROM trial WHERE sweep_id = ? AND state = 'failed'", [sweepID])
+      for row in failed {
+        let error: String? = try row.get("error")
+        try Self.recordEvent(
+          try row.get("id"), try row.get("attempt"), .queued,
+          "retried (--retry-failed); it had failed: \(error ?? "no error recorded")", connection)
+      }
+      return try connection.execute(
+        """
+        UPDATE trial SET state = 'queued', attempt_base = attempt, worker_host = NULL,
+          worker_pid = NULL, heartbeat_at = NULL, finished_at = NULL
+        WHERE sweep_id = ? AND state = 'failed'
+        """, [sweepID])
+    }
+  }
+
+  /// Appends to a trial's history: it entered `state` in `attempt` because of `message`.
+  static func recordEvent(
+    _ trialID: Int64, _ attempt: Int, _ state: TrialState, _ message: String,
+    _ connection: any SQLConnection
+  ) throws {
+    try connection.execute(
+      "INSERT INTO trial_event (trial_id, attempt, at, state, message) VALUES (?, ?, \(connection.dialect.now), ?, ?)",
+      [trialID, attempt, state.rawValue, message])
   }
 
   /// Inserts (or replaces) one epoch's metrics, each with its exact bit pattern.

@@ -95,3 +95,43 @@ public struct SweepReportRows: Sendable {
   /// One line per distinct environment.
   public var environments: [String]
 }
+
+extension SweepStore {
+  /// A trial's history: every failure, requeue and retry, oldest first (empty in a read-only
+  /// store made before schema v2).
+  public func events(trialID: Int64) throws(StoreError) -> [TrialEvent] {
+    try read { connection in
+      guard try Self.hasHistory(connection) else { return [] }
+      return try connection.rows(
+        "SELECT attempt, at, state, message FROM trial_event WHERE trial_id = ? ORDER BY at, attempt",
+        [trialID]
+      ).map { row in
+        TrialEvent(
+          attempt: try row.get("attempt"), at: try row.get("at"),
+          state: TrialState(rawValue: try row.get("state")) ?? .failed,
+          message: try row.get("message"))
+      }
+    }
+  }
+
+  /// Whether the store has schema v2's `trial_event` table.
+  static func hasHistory(_ connection: any SQLConnection) throws -> Bool {
+    let sql =
+      connection.dialect.name == SQLDialect.sqlite.name
+      ? "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'trial_event'"
+      : "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = 'trial_event'"
+    return (try connection.row(sql)?.get("n") as Int? ?? 0) > 0
+  }
+}
+
+/// One entry of a trial's history.
+public struct TrialEvent: Sendable, Equatable {
+  /// The attempt it happened in.
+  public let attempt: Int
+  /// When (Unix seconds, database clock).
+  public let at: Double
+  /// The state the trial entered.
+  public let state: TrialState
+  /// Why.
+  public let message: String
+}

@@ -80,9 +80,20 @@ public final class SweepStore: Sendable {
     return try SweepStore(path: location, readOnly: readOnly)
   }
 
-  /// The folder where a sweep's checkpoints and logs go.
-  public func outputDirectory(sweep: String) -> String {
-    outputRoot.appendingPathComponent(sweep).path
+  /// The folder where a sweep's checkpoints and logs go: `<store folder>/<sweep>`. Names that
+  /// could leave that folder (see ``SweepName``; e.g. stored by an older version) are refused.
+  public func outputDirectory(sweep: String) throws(StoreError) -> String {
+    try outputDirectory(sweeps: [sweep])
+  }
+
+  /// The folder for output about several sweeps: `<store folder>/<a>+<b>`.
+  public func outputDirectory(sweeps: [String]) throws(StoreError) -> String {
+    for name in sweeps {
+      if let problem = SweepName.problem(name) {
+        throw StoreError(path: location, message: "sweep name \(problem); rename the sweep")
+      }
+    }
+    return outputRoot.appendingPathComponent(sweeps.joined(separator: "+")).path
   }
 
   /// Runs `body` in one write transaction, mapping errors to ``StoreError``.
@@ -110,8 +121,7 @@ public final class SweepStore: Sendable {
 
   /// An error's most useful text (postgres-nio's plain description hides the server's message).
   static func text(_ error: any Error) -> String {
-    error is CustomStringConvertible && !(String(describing: type(of: error)).contains("PSQL"))
-      ? "\(error)" : String(reflecting: error)
+    String(describing: type(of: error)).contains("PSQL") ? String(reflecting: error) : "\(error)"
   }
 }
 

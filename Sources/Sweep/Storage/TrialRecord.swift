@@ -21,6 +21,8 @@ public struct TrialRecord: Sendable {
   public var state: TrialState
   /// How many times a worker claimed the trial.
   public var attempt: Int
+  /// `attempt` at the last `--retry-failed` (0 before any): lost-worker attempts count from it.
+  public var attemptBase: Int
   /// The host of the worker that ran it last.
   public var workerHost: String?
   /// The pid of that worker.
@@ -53,6 +55,8 @@ public struct TrialRecord: Sendable {
     }
     self.state = state
     attempt = try row.get("attempt")
+    // Absent in a read-only store made before schema v2.
+    attemptBase = row.columns.positions["attempt_base"] == nil ? 0 : try row.get("attempt_base")
     workerHost = try row.get("worker_host")
     workerPID = try row.get("worker_pid")
     heartbeatAt = try row.get("heartbeat_at")

@@ -95,6 +95,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
   struct Connection: SQLConnection {
     let connection: PostgresConnection
     let logger: Logger
+    var dialect: SQLDialect { .postgres }
 
     func execute(_ sql: String, _ arguments: [any SQLArgument]) throws -> Int {
       try connection.query(Self.query(sql, arguments), logger: logger).wait().metadata.rows ?? 0

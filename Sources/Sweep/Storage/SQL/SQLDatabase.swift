@@ -19,6 +19,8 @@ public protocol SQLDatabase: AnyObject, Sendable {
 
 /// Statements inside one transaction. SQL uses `?` placeholders on every backend.
 public protocol SQLConnection {
+  /// The backend's dialect.
+  var dialect: SQLDialect { get }
   /// Runs a statement; returns the number of rows it changed.
   @discardableResult
   func execute(_ sql: String, _ arguments: [any SQLArgument]) throws -> Int

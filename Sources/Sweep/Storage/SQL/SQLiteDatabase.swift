@@ -68,6 +68,7 @@ public final class SQLiteDatabase: SQLDatabase {
   /// A GRDB database handle as a ``SQLConnection``.
   struct Connection: SQLConnection {
     let db: Database
+    var dialect: SQLDialect { .sqlite }
 
     func execute(_ sql: String, _ arguments: [any SQLArgument]) throws -> Int {
       try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
