@@ -28,6 +28,7 @@ struct RunCommand: ParsableCommand {
   @Option(name: .customLong("heartbeat-interval"), help: "Seconds between worker heartbeats.")
   var heartbeatInterval: Double = 2
   @OptionGroup var data: DataOptions
+  @OptionGroup var memory: MemoryOptions
   @Flag(help: "Only one line per finished trial, even on a terminal.")
   var plain = false
   @Flag(
@@ -49,8 +50,10 @@ struct RunCommand: ParsableCommand {
 
   func run() throws {
     let experiment = try loadExperiment(file)
-    try requireDatasets(of: experiment, dataDirectory: data.dataDirectory)
-    let store = try self.store.open()
+    let memoryLimit = try memory.limit(workers: workerCount)
+    try requireResources(
+      of: experiment, dataDirectory: data.dataDirectory, checkData: true, memory: memoryLimit)
+    let store = try self.store.open(create: true)
     let submission = try store.submit(experiment)
     if retryFailed {
       print(
@@ -67,6 +70,7 @@ struct RunCommand: ParsableCommand {
     fflush(nil)
     var options = SweepScheduler.Options()
     options.workers = workerCount
+    options.memoryLimit = memoryLimit.limit.bytes
     options.threads = threads
     options.maxAttempts = maxAttempts
     options.grace = grace

@@ -50,7 +50,7 @@ struct SlurmCommand: ParsableCommand {
           ("warning: \(store.db) is a SQLite file; do not share it between cluster nodes (NFS locking is "
             + "unreliable). Use --db postgres://user@host/database.\n").utf8))
     }
-    let storage = try store.open()
+    let storage = try store.open(create: true)
     let submission = try storage.submit(experiment)
     print(
       "sweep \(experiment.name): \(submission.planned) trials planned, \(submission.added) new enqueued"

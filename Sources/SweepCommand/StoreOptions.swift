@@ -11,9 +11,11 @@ struct StoreOptions: ParsableArguments {
       valueName: "path-or-url"))
   var db = "results/sweeps.sqlite"
 
-  func open(readOnly: Bool = false) throws -> SweepStore {
+  /// Opens the store: read-only (`status`, `show`, …), for writing an existing store
+  /// (`worker`), or created when missing (`run`, `submit`, `slurm`).
+  func open(readOnly: Bool = false, create: Bool = false) throws -> SweepStore {
     do {
-      return try SweepStore.open(db, readOnly: readOnly)
+      return try SweepStore.open(db, readOnly: readOnly, create: create)
     } catch {
       throw CommandFailure(error.description)
     }
@@ -42,6 +44,45 @@ struct TrialReference: ExpressibleByArgument {
       throw CommandFailure("sweep '\(sweep)' has no trial \(number)")
     }
     return (record, trial)
+  }
+}
+
+/// `--memory-limit`: the most memory one trial may take (default: physical memory ÷ workers).
+struct MemoryOptions: ParsableArguments {
+  @Option(
+    name: .customLong("memory-limit"),
+    help: ArgumentHelp(
+      "Most memory one trial may use, e.g. 6G or 500M. (default: physical memory ÷ workers)",
+      valueName: "size"))
+  var memoryLimit: String?
+
+  /// The limit for `workers` workers at once, and how it was chosen.
+  func limit(workers: Int) throws -> (limit: MemoryLimit, explanation: String) {
+    if let memoryLimit {
+      guard let limit = MemoryLimit(parsing: memoryLimit) else {
+        throw ValidationError(
+          "--memory-limit must be a size like 6G, 500M or 800K, got '\(memoryLimit)'")
+      }
+      return (limit, "--memory-limit")
+    }
+    let physical = MemoryLimit.describe(Int(ProcessInfo.processInfo.physicalMemory))
+    return (.perWorker(workers), "\(physical) of physical memory ÷ \(workers) worker(s)")
+  }
+}
+
+/// Refuses, with exit status 2 and nothing written, a sweep whose trials could not run here: a
+/// data set that is not found (every folder searched is listed) or a trial whose estimated memory
+/// exceeds the limit.
+func requireResources(
+  of experiment: ExperimentFile, dataDirectory: String?, checkData: Bool,
+  memory: (limit: MemoryLimit, explanation: String)
+) throws {
+  if checkData { try requireDatasets(of: experiment, dataDirectory: dataDirectory) }
+  do {
+    try experiment.checkMemory(limit: memory.limit, explanation: memory.explanation)
+  } catch {
+    FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+    throw ExitCode(2)
   }
 }
 

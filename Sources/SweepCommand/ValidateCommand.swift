@@ -12,6 +12,7 @@ struct ValidateCommand: ParsableCommand {
   @Option(help: "Rows of the preview table.")
   var preview = 10
   @OptionGroup var data: DataOptions
+  @OptionGroup var memory: MemoryOptions
   @Flag(
     name: .customLong("no-data-check"),
     help: "Do not check that the data sets are found here (workers on other machines load them).")
@@ -19,7 +20,9 @@ struct ValidateCommand: ParsableCommand {
 
   func run() throws {
     let experiment = try loadExperiment(file)
-    if !noDataCheck { try requireDatasets(of: experiment, dataDirectory: data.dataDirectory) }
+    try requireResources(
+      of: experiment, dataDirectory: data.dataDirectory, checkData: !noDataCheck,
+      memory: try memory.limit(workers: ProcessInfo.processInfo.activeProcessorCount))
     let trials = try experiment.plannedTrials()
     let dropped = experiment.plannedTrialUpperBound - trials.count
     let why =
@@ -58,6 +61,7 @@ struct SubmitCommand: ParsableCommand {
   var file: String
   @OptionGroup var store: StoreOptions
   @OptionGroup var data: DataOptions
+  @OptionGroup var memory: MemoryOptions
   @Flag(
     name: .customLong("retry-failed"),
     help: "Put the sweep's failed trials back in the queue (their errors stay in the history).")
@@ -69,8 +73,10 @@ struct SubmitCommand: ParsableCommand {
 
   func run() throws {
     let experiment = try loadExperiment(file)
-    if !noDataCheck { try requireDatasets(of: experiment, dataDirectory: data.dataDirectory) }
-    let store = try self.store.open()
+    try requireResources(
+      of: experiment, dataDirectory: data.dataDirectory, checkData: !noDataCheck,
+      memory: try memory.limit(workers: ProcessInfo.processInfo.activeProcessorCount))
+    let store = try self.store.open(create: true)
     let submission = try store.submit(experiment)
     print(
       "sweep \(experiment.name): \(submission.planned) trials planned, \(submission.added) new enqueued"

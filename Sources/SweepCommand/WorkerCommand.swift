@@ -33,6 +33,16 @@ struct WorkerCommand: ParsableCommand {
   @Option(name: .customLong("max-attempts"), help: "Attempts per trial when workers die.")
   var maxAttempts = 3
   @OptionGroup var data: DataOptions
+  @OptionGroup var memory: MemoryOptions
+
+  func validate() throws {
+    try check("--threads", threads, in: 1...512)
+    try check("--heartbeat-interval", heartbeatInterval, in: 0.05...3600)
+    try check("--grace", grace, in: 0.1...604_800)
+    try check("--max-attempts", maxAttempts, in: 1...1000)
+    try check("--idle-exit", idleExit, in: 0...604_800)
+    if let maxTrials { try check("--max-trials", maxTrials, in: 1...Int.max) }
+  }
 
   func run() throws {
     StopSignal.install()
@@ -54,6 +64,7 @@ struct WorkerCommand: ParsableCommand {
     options.recoveryGrace = parentPID == nil ? grace : nil
     options.dataDirectory = data.dataDirectory
     options.verify = !data.noVerify
+    options.memoryLimit = try memory.limit(workers: 1).limit.bytes
     let pid = ProcessInfo.processInfo.processIdentifier
     let worker = SweepWorker(store: store, options: options) { line in
       print("[worker \(pid)] \(line)")

@@ -141,13 +141,13 @@ import Testing
   }
 
   /// A real browser loads the page without script errors; the screenshot is kept under
-  /// results/browser-check/ (git-ignored) as a CI artifact. CI sets REQUIRE_BROWSER=1.
+  /// .build/browser-check/ (inside the build folder, so the test leaves nothing else behind).
   @Test(TestService.chromium.condition) func headlessChromiumRendersThePage() throws {
     let chromium = try TestService.chromium.location()
     let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent()
       .deletingLastPathComponent()
-    let output = package.appendingPathComponent("results/browser-check")
+    let output = package.appendingPathComponent(".build/browser-check")
     try? FileManager.default.removeItem(at: output)
     let directory = try ReportFixture.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -367,9 +367,10 @@ import Testing
         train_limit: {value: 20000}
         test_limit: {value: 100}
       """, to: directory)
+    // Run in the test's folder: a PostgreSQL store's checkpoints and logs go to ./results/.
     let run = try SweepRunTests.start(
       ["run", file, "--db", url, "--workers", "4", "--plain"],
-      log: directory.appendingPathComponent("run.log"))
+      log: directory.appendingPathComponent("run.log"), in: directory)
     defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
     let store = try SweepStore(postgresURL: url)
     var victim: TrialRecord?
@@ -391,9 +392,8 @@ import Testing
     let trials = try store.trials(sweepID: sweep.id)
     #expect(trials.count == 40 && trials.allSatisfy { $0.state == .completed })
     #expect(trials.first { $0.id == chosen.id }?.attempt == 2)
-    // Worker logs live under results/<sweep>/ relative to where `sweep run` ran (the test's cwd).
-    let logs = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-      .appendingPathComponent("results")
+    // Worker logs live under results/<sweep>/ relative to where `sweep run` ran.
+    let logs = directory.appendingPathComponent("results")
     let completions = try SweepRunTests.completions(in: logs, sweep: name)
     #expect(completions.count == 40 && completions.values.allSatisfy { $0 == 1 }, "\(completions)")
     let log = try String(contentsOf: directory.appendingPathComponent("run.log"), encoding: .utf8)

@@ -20,7 +20,7 @@ extension ExperimentFile {
     } catch let error as ExperimentError {
       throw error
     } catch let error as YamlError {
-      throw parser.syntaxError(error)
+      throw parser.syntaxError(error, text: text)
     } catch {
       throw parser.error(nil, "", "cannot parse YAML: \(error)")
     }

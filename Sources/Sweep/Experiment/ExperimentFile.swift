@@ -51,18 +51,51 @@ public struct ExperimentFile: Sendable {
     Checkpoint.sha256Hex(Array(text.utf8))
   }
 
+  /// The largest sweep file read (1 MiB): sweep files are a few hundred bytes; a bound keeps
+  /// validation fast and small whatever the file holds.
+  public static let maximumFileBytes = 1 << 20
+
   /// Reads and validates the file at `path`.
   public static func load(path: String) throws(ExperimentError) -> ExperimentFile {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ExperimentError(
-        file: path, line: nil, column: nil, keyPath: "",
-        message: "cannot read the file (does it exist?)")
+    func refuse(_ message: String, line: Int? = nil) -> ExperimentError {
+      ExperimentError(file: path, line: line, column: nil, keyPath: "", message: message)
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw ExperimentError(
-        file: path, line: nil, column: nil, keyPath: "", message: "the file is not UTF-8 text")
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw refuse("no such file")
+    }
+    guard !isDirectory.boolValue else { throw refuse("is a folder, not a sweep file") }
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    guard size <= maximumFileBytes else {
+      throw refuse(
+        "is \(size) bytes; a sweep file may have at most \(maximumFileBytes) (1 MiB)")
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw refuse("cannot read the file (check its permissions)")
+    }
+    let bytes = [UInt8](data)
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      let offset = Self.firstInvalidUTF8Offset(bytes)
+      let line = bytes.prefix(offset).filter { $0 == 0x0A }.count + 1
+      throw refuse(
+        "is not UTF-8 text: invalid byte 0x\(String(bytes[offset], radix: 16)) at byte offset \(offset)",
+        line: line)
     }
     return try ExperimentFile(text: text, path: path)
+  }
+
+  /// The offset of the first byte that does not belong to a valid UTF-8 sequence.
+  static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int {
+    var parser = Unicode.UTF8.ForwardParser()
+    var iterator = bytes.makeIterator()
+    var offset = 0
+    while true {
+      switch parser.parseScalar(from: &iterator) {
+      case .valid(let encoded): offset += encoded.count
+      case .emptyInput: return min(offset, max(0, bytes.count - 1))
+      case .error: return offset
+      }
+    }
   }
 
   init(

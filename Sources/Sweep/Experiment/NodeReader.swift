@@ -18,8 +18,29 @@ struct NodeReader {
       message: message)
   }
 
-  func syntaxError(_ error: YamlError) -> ExperimentError {
+  func syntaxError(_ error: YamlError, text: String) -> ExperimentError {
     switch error {
+    case .duplicatedKeysInMapping(let duplicates, let context):
+      // Yams marks the mapping; point at the key's second appearance instead.
+      let key = duplicates.sorted().first ?? ""
+      var seen = 0
+      for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false)
+        .enumerated()
+      {
+        let trimmed = line.drop { $0 == " " }
+        guard trimmed.hasPrefix(key),
+          trimmed.dropFirst(key.count).drop(while: { $0 == " " }).first == ":"
+        else { continue }
+        seen += 1
+        if seen == 2 {
+          return ExperimentError(
+            file: path, line: index + 1, column: line.count - trimmed.count + 1, keyPath: key,
+            message: "appears twice in the same mapping; keep one")
+        }
+      }
+      return ExperimentError(
+        file: path, line: context.mark.line, column: context.mark.column, keyPath: key,
+        message: "appears twice in the same mapping; keep one")
     case .scanner(let context, let problem, let mark, _),
       .parser(let context, let problem, let mark, _),
       .composer(let context, let problem, let mark, _):

@@ -30,6 +30,8 @@ public final class SweepScheduler {
     public var dataDirectory: String?
     /// Verify dataset checksums.
     public var verify = true
+    /// The most memory one trial may use (bytes), passed to the workers.
+    public var memoryLimit: Int?
 
     /// Default options.
     public init() {}
@@ -49,8 +51,14 @@ public final class SweepScheduler {
   let executable: String
   /// What workers get as `--db`: the location as given (a URL keeps its password).
   let databaseArgument: String
-  private var children: [Int32: (process: Process, log: String)] = [:]
+  private var children: [Int32: (process: Process, log: String, started: Date)] = [:]
   private var workerCounter = 0
+  /// Workers in a row that failed within ``quickFailureSeconds`` of starting, and when the next
+  /// may start (doubling back-off), so a worker that cannot start is not respawned forever.
+  private var quickFailures = 0
+  private var nextStart = Date.distantPast
+  static let quickFailureSeconds = 5.0
+  static let quickFailureLimit = 5
 
   /// Creates a scheduler for `sweep` in `store`, starting workers from `executable`.
   public init(
@@ -102,7 +110,7 @@ public final class SweepScheduler {
       if !interrupted {
         // Workers first: reading the finished trials for the progress display can wait.
         let wanted = queued > 0 ? min(options.workers, queued + running) : 0
-        while children.count < wanted { try startWorker() }
+        while children.count < wanted && Date() >= nextStart { try startWorker() }
       }
       let finished = try store.trials(sweepID: sweep.id).filter {
         ($0.state == .completed || $0.state == .failed)
@@ -164,6 +172,7 @@ public final class SweepScheduler {
       ]
       if let directory = options.dataDirectory { arguments.append("--data-dir=\(directory)") }
       if !options.verify { arguments.append("--no-verify") }
+      if let limit = options.memoryLimit { arguments.append("--memory-limit=\(limit)") }
       process.arguments = arguments
       // OpenBLAS sizes its thread pool when it loads; without this, idle pool threads of every
       // worker spin on the cores the other workers need.
@@ -174,7 +183,7 @@ public final class SweepScheduler {
       process.standardError = log
       process.standardInput = FileHandle.nullDevice
       try process.run()
-      children[process.processIdentifier] = (process, logPath)
+      children[process.processIdentifier] = (process, logPath, Date())
     } catch let error as StoreError {
       throw error
     } catch {
@@ -183,15 +192,34 @@ public final class SweepScheduler {
     }
   }
 
-  /// Handles workers that exited: a crash requeues (or fails) the trial it was running.
+  /// Handles workers that exited: a crash requeues (or fails) the trial it was running. Workers
+  /// that fail right after starting delay the next start (0.5, 1, 2, 4 s); the fifth in a row
+  /// stops the sweep with the last one's log.
   private func reapChildren(host: String) throws(StoreError) {
     for (pid, child) in children where !child.process.isRunning {
       children[pid] = nil
       let status = child.process.terminationStatus
       let signaled = child.process.terminationReason == .uncaughtSignal
-      guard signaled || status != 0 else { continue }
+      guard signaled || status != 0 else {
+        quickFailures = 0
+        continue
+      }
       let how = signaled ? "killed by signal \(status)" : "exited with status \(status)"
       let tail = Self.tail(of: child.log)
+      if Date().timeIntervalSince(child.started) < Self.quickFailureSeconds {
+        quickFailures += 1
+        if quickFailures >= Self.quickFailureLimit {
+          stopChildren()
+          throw StoreError(
+            path: child.log,
+            message:
+              "\(quickFailures) workers in a row \(how) right after starting; stopping. The last "
+              + "worker's log:\n\(tail)")
+        }
+        nextStart = Date().addingTimeInterval(0.5 * Double(1 << (quickFailures - 1)))
+      } else {
+        quickFailures = 0
+      }
       _ = try store.recoverLostTrials(
         sweepID: sweep.id, grace: .infinity, maxAttempts: options.maxAttempts, localHost: host,
         isAlive: { $0 != Int(pid) && Self.isAlive($0) },

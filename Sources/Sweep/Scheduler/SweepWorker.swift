@@ -36,6 +36,8 @@ public final class SweepWorker {
     public var recoveryGrace: Double?
     /// Attempts per trial before a lost one fails for good (with `recoveryGrace`).
     public var maxAttempts = 3
+    /// A trial whose estimated memory exceeds this many bytes fails instead of running.
+    public var memoryLimit: Int?
 
     /// Default options.
     public init() {}
@@ -163,6 +165,14 @@ public final class SweepWorker {
         reason: "stored configuration does not decode: \(trial.configuration)")
       return true
     }
+    if let limit = options.memoryLimit, configuration.estimatedMemoryBytes > limit {
+      let reason =
+        "needs about \(MemoryLimit.describe(configuration.estimatedMemoryBytes)) of memory, more "
+        + "than this worker's limit \(MemoryLimit.describe(limit)) (--memory-limit)"
+      try store.fail(trial, worker: identity, reason: reason)
+      log("trial \(trial.number): failed: \(reason)")
+      return true
+    }
     // The trial's own compute (data, initialization, training, evaluation) is timed; store
     // writes (also those during training) and the checkpoint file are not.
     let start = Date()
@@ -194,47 +204,24 @@ public final class SweepWorker {
     switch result.status {
     case .completed:
       let seconds = Date().timeIntervalSince(start) - monitor.storeSeconds
-      let folder = try checkpointFolder(trial)
-      let path = folder.appendingPathComponent("trial-\(trial.number).safetensors").path
-      // Written under a name of this attempt and moved into place only after the store accepted
-      // the completion (fenced by the claimant): a stale worker never replaces the file of a
-      // trial another worker completed.
-      let temporary = folder.appendingPathComponent(
-        ".trial-\(trial.number).attempt-\(trial.attempt).\(identity.pid).partial"
-      ).path
-      let saved: (sha256: String, bytes: Int)
-      do {
-        saved = try Checkpoint.save(
-          trainer.network, configuration: configuration, to: temporary, atomically: false)
-      } catch {
-        try? FileManager.default.removeItem(atPath: temporary)
-        try monitor.flushFinalEpoch()
-        try store.fail(trial, worker: identity, reason: "cannot save the checkpoint: \(error)")
-        return true
-      }
-      let completed: Bool
-      do {
-        completed = try store.complete(
-          trial, worker: identity, checkpoint: (path, saved.sha256, saved.bytes),
-          parameterCount: trainer.network.parameterCount, trainingSeconds: seconds,
-          finalEpoch: monitor.finalEpoch)
-      } catch {
-        try? FileManager.default.removeItem(atPath: temporary)
-        throw error
-      }
-      guard completed else {
-        try? FileManager.default.removeItem(atPath: temporary)
-        log("trial \(trial.number): no longer this worker's (taken over); result dropped")
-        return true
-      }
-      if rename(temporary, path) != 0 {
+      let outcome = try finish(
+        trial, network: trainer.network, configuration: configuration,
+        folder: try checkpointFolder(trial), seconds: seconds, finalEpoch: monitor.finalEpoch)
+      switch outcome {
+      case .completed:
+        log("trial \(trial.number): completed in \(String(format: "%.2f", seconds)) s")
+      case .completedFileNotMoved(let reason):
         // Completed in the store, file not in place: `sweep show` reports it and `sweep rerun`
         // restores it from the retrained bytes.
         log(
-          "trial \(trial.number): completed, but moving its checkpoint into place failed: "
-            + String(cString: strerror(errno)))
+          "trial \(trial.number): completed, but its checkpoint could not be moved into place: \(reason)"
+        )
+      case .notSaved(let reason):
+        try monitor.flushFinalEpoch()
+        try store.fail(trial, worker: identity, reason: "cannot save the checkpoint: \(reason)")
+      case .takenOver:
+        log("trial \(trial.number): no longer this worker's (taken over); result dropped")
       }
-      log("trial \(trial.number): completed in \(String(format: "%.2f", seconds)) s")
       return true
     case .diverged:
       try monitor.flushFinalEpoch()
@@ -248,6 +235,53 @@ public final class SweepWorker {
       log("trial \(trial.number): interrupted; requeued")
       return false
     }
+  }
+
+  /// How ``finish(_:network:configuration:folder:seconds:finalEpoch:)`` ended.
+  enum Completion: Equatable {
+    case completed
+    case completedFileNotMoved(String)
+    case notSaved(String)
+    case takenOver
+  }
+
+  /// Writes the checkpoint under a name of this attempt, stores the completion (fenced by the
+  /// claimant) and only then moves the file into place, so a stale worker never replaces the
+  /// file of a trial another worker completed.
+  func finish(
+    _ trial: TrialRecord, network: Network, configuration: TrainingConfiguration, folder: URL,
+    seconds: Double, finalEpoch: EpochMetrics?
+  ) throws(StoreError) -> Completion {
+    let path = folder.appendingPathComponent("trial-\(trial.number).safetensors").path
+    let temporary = folder.appendingPathComponent(
+      ".trial-\(trial.number).attempt-\(trial.attempt).\(identity.pid).partial"
+    ).path
+    let saved: (sha256: String, bytes: Int)
+    do {
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      saved = try Checkpoint.save(
+        network, configuration: configuration, to: temporary, atomically: false)
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
+      return .notSaved("\(error)")
+    }
+    let completed: Bool
+    do {
+      completed = try store.complete(
+        trial, worker: identity, checkpoint: (path, saved.sha256, saved.bytes),
+        parameterCount: network.parameterCount, trainingSeconds: seconds, finalEpoch: finalEpoch)
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw error
+    }
+    guard completed else {
+      try? FileManager.default.removeItem(atPath: temporary)
+      return .takenOver
+    }
+    guard rename(temporary, path) == 0 else {
+      return .completedFileNotMoved(String(cString: strerror(errno)))
+    }
+    return .completed
   }
 
   private func checkpointFolder(_ trial: TrialRecord) throws(StoreError) -> URL {

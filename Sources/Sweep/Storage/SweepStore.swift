@@ -28,30 +28,30 @@ public final class SweepStore: Sendable {
       do {
         _ = try database.read { try $0.rows("SELECT id FROM sweep LIMIT 1") }
       } catch {
+        let detail = (error as? StoreError)?.message ?? Self.text(error)
         throw StoreError(
           path: database.location,
-          message: "not a kan-sweep store (\(Self.text(error))); `sweep run FILE` creates one")
+          message: detail.contains("no such table")
+            ? "not a kan-sweep store (it has no sweep table); `sweep run FILE` creates one"
+            : detail)
       }
     } else {
       do {
         try database.migrate(SweepSchema.migrations)
+      } catch let error as StoreError {
+        throw error
       } catch {
         throw StoreError(path: database.location, message: "cannot migrate: \(Self.text(error))")
       }
     }
   }
 
-  /// The SQLite store at `path` (created unless `readOnly`); output folders go beside it.
-  public convenience init(path: String, readOnly: Bool = false) throws(StoreError) {
-    if readOnly && !FileManager.default.fileExists(atPath: path) {
-      throw StoreError(path: path, message: "no such database (run `sweep run FILE` first)")
-    }
-    let database: SQLiteDatabase
-    do {
-      database = try SQLiteDatabase(path: path, readOnly: readOnly)
-    } catch {
-      throw StoreError(path: path, message: "cannot open the database: \(Self.text(error))")
-    }
+  /// The SQLite store at `path`: read-only, or for writing (creating the file and its folder
+  /// when `create`); output folders go beside it.
+  public convenience init(path: String, readOnly: Bool = false, create: Bool = true)
+    throws(StoreError)
+  {
+    let database = try SQLiteDatabase(path: path, readOnly: readOnly, create: create)
     try self.init(
       database: database, outputRoot: URL(fileURLWithPath: path).deletingLastPathComponent(),
       readOnly: readOnly)
@@ -70,14 +70,15 @@ public final class SweepStore: Sendable {
     try self.init(database: database, outputRoot: URL(fileURLWithPath: "results"))
   }
 
-  /// Opens the store at `location`: a `postgres://` or `postgresql://` URL, or a SQLite path.
-  public static func open(_ location: String, readOnly: Bool = false) throws(StoreError)
-    -> SweepStore
+  /// Opens the store at `location`: a `postgres://` or `postgresql://` URL, or a SQLite path
+  /// (read-only, or for writing and created when `create`).
+  public static func open(_ location: String, readOnly: Bool = false, create: Bool = true)
+    throws(StoreError) -> SweepStore
   {
     if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
       return try SweepStore(postgresURL: location)
     }
-    return try SweepStore(path: location, readOnly: readOnly)
+    return try SweepStore(path: location, readOnly: readOnly, create: create)
   }
 
   /// The folder where a sweep's checkpoints and logs go: `<store folder>/<sweep>`. Names that

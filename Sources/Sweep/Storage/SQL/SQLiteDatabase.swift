@@ -4,18 +4,30 @@ import GRDB
 /// A SQLite file through GRDB: WAL mode, a busy handler, statements cached per connection, and
 /// write transactions that take the lock at their start, so many worker processes share one file
 /// without "database is locked".
+///
+/// Read-only opens (`status`, `show`, `report`, `rerun`) use one read-only connection and write
+/// nothing, so they work on a file (and folder) the user cannot write, as another user; when
+/// SQLite cannot create the WAL index there, the file is opened as immutable.
 public final class SQLiteDatabase: SQLDatabase {
   /// SQLite.
   public let dialect = SQLDialect.sqlite
   /// The file.
   public let location: String
-  let pool: DatabasePool
-  let readOnly: Bool
+  private let writer: DatabasePool?
+  private let reader: any DatabaseReader
 
-  /// Opens the file at `path` (creating it and its folder unless `readOnly`).
-  public init(path: String, readOnly: Bool) throws {
+  /// Opens the file at `path`: read-only, or for writing (creating it when `create`).
+  public init(path: String, readOnly: Bool, create: Bool) throws(StoreError) {
     location = path
-    self.readOnly = readOnly
+    var isDirectory: ObjCBool = false
+    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+    if isDirectory.boolValue {
+      throw StoreError(
+        path: path, message: "is a folder; --db takes a file such as results/sweeps.sqlite")
+    }
+    if !exists && (readOnly || !create) {
+      throw StoreError(path: path, message: "no such store (`sweep run FILE` creates one)")
+    }
     var configuration = Configuration()
     configuration.busyMode = .callback(Self.waitWhileBusy)
     configuration.readonly = readOnly
@@ -23,11 +35,45 @@ public final class SQLiteDatabase: SQLDatabase {
       try db.execute(sql: "PRAGMA foreign_keys = ON")
       if !readOnly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
     }
-    if !readOnly {
-      let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    do {
+      if readOnly {
+        writer = nil
+        reader = try Self.openReadOnly(path: path, configuration: configuration)
+      } else {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        writer = pool
+        reader = pool
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
     }
-    pool = try DatabasePool(path: path, configuration: configuration)
+  }
+
+  /// One read-only connection; as immutable (`file:…?immutable=1`) when SQLite cannot open the
+  /// WAL index beside a read-only file.
+  private static func openReadOnly(path: String, configuration: Configuration) throws
+    -> DatabaseQueue
+  {
+    func probe(_ queue: DatabaseQueue) throws -> DatabaseQueue {
+      try queue.read { try $0.execute(sql: "SELECT COUNT(*) FROM sqlite_master") }
+      return queue
+    }
+    do {
+      return try probe(DatabaseQueue(path: path, configuration: configuration))
+    } catch let error as DatabaseError
+      where [.SQLITE_CANTOPEN, .SQLITE_READONLY].contains(error.resultCode)
+    {
+      let absolute = URL(fileURLWithPath: path).standardized.path
+      let escaped =
+        absolute.addingPercentEncoding(
+          withAllowedCharacters: CharacterSet.urlPathAllowed.subtracting(
+            CharacterSet(charactersIn: "?#%")))
+        ?? absolute
+      return try probe(
+        DatabaseQueue(path: "file:\(escaped)?immutable=1", configuration: configuration))
+    }
   }
 
   /// SQLite's busy handler: retry for up to ~30 s, first every 50 µs for ~10 ms, then every
@@ -45,16 +91,43 @@ public final class SQLiteDatabase: SQLDatabase {
 
   /// One IMMEDIATE write transaction (GRDB's pool writer).
   public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
-    try pool.write { db in try body(Connection(db: db)) }
+    guard let writer else {
+      throw StoreError(path: location, message: "opened read-only; this command cannot write")
+    }
+    do {
+      return try writer.write { db in try body(Connection(db: db)) }
+    } catch {
+      throw Self.storeError(error, path: location)
+    }
   }
 
   /// A snapshot read.
   public func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
-    try pool.read { db in try body(Connection(db: db)) }
+    do {
+      return try reader.read { db in try body(Connection(db: db)) }
+    } catch {
+      throw Self.storeError(error, path: location)
+    }
   }
 
-  /// GRDB's migrator (its `grdb_migrations` table records the applied names).
+  /// GRDB's migrator (its `grdb_migrations` table records the applied names). A SQLite file that
+  /// already holds other tables and none of the store's is refused rather than changed.
   public func migrate(_ migrations: [SchemaMigration]) throws {
+    guard let writer else {
+      throw StoreError(path: location, message: "opened read-only; cannot migrate")
+    }
+    let tables = try read { connection in
+      try connection.rows("SELECT name FROM sqlite_master WHERE type = 'table'").map {
+        try $0.get("name") as String
+      }
+    }
+    if !tables.isEmpty && !tables.contains("sweep") {
+      throw StoreError(
+        path: location,
+        message:
+          "not a kan-sweep store (it holds other tables: \(tables.prefix(5).joined(separator: ", "))); "
+          + "use another --db")
+    }
     var migrator = DatabaseMigrator()
     for migration in migrations {
       let statements = migration.statements(for: dialect)
@@ -62,7 +135,38 @@ public final class SQLiteDatabase: SQLDatabase {
         for statement in statements { try db.execute(sql: statement) }
       }
     }
-    try migrator.migrate(pool)
+    do {
+      try migrator.migrate(writer)
+    } catch {
+      throw Self.storeError(error, path: location)
+    }
+  }
+
+  /// SQLite's errors as messages that say what to do: a damaged file, a file that is not a
+  /// database, a missing permission.
+  static func storeError(_ error: any Error, path: String) -> StoreError {
+    if let error = error as? StoreError { return error }
+    guard let error = error as? DatabaseError else {
+      return StoreError(path: path, message: "\(error)")
+    }
+    let detail = error.message ?? "\(error)"
+    switch error.resultCode {
+    case .SQLITE_CORRUPT:
+      return StoreError(
+        path: path,
+        message:
+          "the store is damaged (SQLite: \(detail)); restore it from a backup, or copy what is "
+          + "readable with `sqlite3 \(path) .recover`")
+    case .SQLITE_NOTADB:
+      return StoreError(path: path, message: "not a kan-sweep store (not a SQLite database)")
+    case .SQLITE_CANTOPEN:
+      return StoreError(path: path, message: "cannot open the file (SQLite: \(detail))")
+    case .SQLITE_READONLY, .SQLITE_PERM:
+      return StoreError(
+        path: path, message: "cannot write the store (SQLite: \(detail)); check its permissions")
+    default:
+      return StoreError(path: path, message: "SQLite: \(detail)")
+    }
   }
 
   /// A GRDB database handle as a ``SQLConnection``.

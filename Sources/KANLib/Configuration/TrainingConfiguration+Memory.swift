@@ -1,0 +1,61 @@
+import Foundation
+
+extension TrainingConfiguration {
+  /// Layer widths of the network this configuration trains: the dataset's input width, the hidden
+  /// widths, the dataset's output width.
+  public var layerWidths: [Int] {
+    let (input, output): (Int, Int) =
+      dataset.isClassification ? (28 * 28, 10) : (SyntheticTask.inputWidth(of: dataset), 1)
+    return [input] + hiddenLayers + [output]
+  }
+
+  /// An estimate (from above) of the memory a training run of this configuration needs, in bytes,
+  /// without allocating anything: so a sweep can refuse a trial that cannot fit before a worker
+  /// runs out of memory.
+  ///
+  /// Concretely, in 4-byte floats unless noted, with R = max(batch size, 500 evaluation rows)
+  /// and, per layer from `in` to `out` (KAN: c = G + k coefficients, w = in·(1 + c) features):
+  /// ```
+  /// parameters P = Σ out·in·c + 2·out·in   (KAN)   or  Σ out·in + out   (MLP)
+  /// optimizer    4·P                       (parameters, gradients, AdamW's two moments)
+  /// KAN layer    2·out·w                   (combined weight and its gradient)
+  ///              + R·(2·w + in·(k + 3) + out) + in·(G + 2k + 1)   (features and their gradient,
+  ///                                        input copy, span indices, basis derivatives, output,
+  ///                                        input gradient, grid)
+  /// MLP layer    R·(2·out + in)
+  /// data         image sets 70,000·(784 + 1) bytes, read once more while loading;
+  ///              synthetic tasks (train + test limit)·(in + 1) floats
+  /// process      40 MB (Swift runtime, OpenBLAS buffers)
+  /// ```
+  /// `sweep train --dataset mnist` with the defaults estimates 203 MB; its peak RSS was 130 MB
+  /// (BENCHMARKS.md).
+  public var estimatedMemoryBytes: Int {
+    let widths = layerWidths.map(Double.init)
+    let rows = Double(max(batchSize, Trainer.evaluationBatchSize))
+    var parameters = 0.0
+    var buffers = 0.0
+    let count = Double(gridSize + splineOrder)
+    for (input, output) in zip(widths, widths.dropFirst()) {
+      switch model {
+      case .kan:
+        let width = input * (1 + count)
+        parameters += output * input * count + 2 * output * input
+        buffers += 2 * output * width
+        buffers += rows * (2 * width + input * Double(splineOrder + 3) + output)
+        buffers += input * Double(gridSize + 2 * splineOrder + 1)
+      case .mlp:
+        parameters += output * input + output
+        buffers += rows * (2 * output + input)
+      }
+    }
+    var bytes = 4 * (4 * parameters + buffers)
+    if dataset.isClassification {
+      bytes += 2 * 70_000 * (784 + 1)
+    } else {
+      let samples = Double((trainLimit ?? 1000) + (testLimit ?? 1000))
+      bytes += 4 * samples * (widths[0] + 1)
+    }
+    bytes += 40e6
+    return bytes >= Double(Int.max) ? Int.max : Int(bytes)
+  }
+}
