@@ -83,7 +83,7 @@ struct StatusCommand: ParsableCommand {
           print(
             "  best \(dataset.dataset.rawValue) \(dataset.metric) \(String(format: "%.6g", trial.value))"
               + "\(spread): trial \(trial.trial.number) "
-              + compactParameters(trial.trial.parameters)
+              + compactParameters(trial.trial.parameters, only: Set(summary.sweptParameters))
               + " seed \(trial.trial.seed)")
         }
         for (trial, age) in summary.running {

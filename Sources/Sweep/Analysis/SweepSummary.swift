@@ -9,6 +9,8 @@ public struct SweepSummary: Sendable {
   public let counts: [TrialState: Int]
   /// Per dataset: the metric, the best configuration and the best trial.
   public let analysis: SweepAnalysis
+  /// The parameters that take more than one value in the sweep.
+  public let sweptParameters: [String]
   /// Running trials with seconds since their last heartbeat (by this machine's clock).
   public let running: [(trial: TrialRecord, heartbeatAge: Double?)]
   /// Estimated seconds until the queue is done, from the mean duration of completed trials.
@@ -19,6 +21,7 @@ public struct SweepSummary: Sendable {
     self.sweep = sweep
     let results = try SweepResults.load(sweep, from: store)
     analysis = results.analysis
+    sweptParameters = results.sweptParameters
     counts = results.counts
     let records = try store.trials(sweepID: sweep.id)
     let now = Date().timeIntervalSince1970
