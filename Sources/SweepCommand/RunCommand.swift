@@ -31,6 +31,10 @@ struct RunCommand: ParsableCommand {
   @OptionGroup var memory: MemoryOptions
   @Flag(help: "Only one line per finished trial, even on a terminal.")
   var plain = false
+  @Option(
+    name: .customLong("max-trials"),
+    help: "Bayes, and random search without run_cap: stop after this many configurations.")
+  var maxTrials: Int?
   @Flag(
     name: .customLong("retry-failed"),
     help: "Put the sweep's failed trials back in the queue (their errors stay in the history).")
@@ -42,6 +46,7 @@ struct RunCommand: ParsableCommand {
     try check("--max-attempts", maxAttempts, in: 1...1000)
     try check("--heartbeat-interval", heartbeatInterval, in: 0.05...3600)
     try check("--grace", grace, in: 0.1...604_800)
+    if let maxTrials { try check("--max-trials", maxTrials, in: 1...ExperimentFile.maximumTrials) }
     guard grace > heartbeatInterval else {
       throw ValidationError(
         "--grace (\(grace) s) must exceed --heartbeat-interval (\(heartbeatInterval) s)")
@@ -54,7 +59,7 @@ struct RunCommand: ParsableCommand {
     try requireResources(
       of: experiment, dataDirectory: data.dataDirectory, checkData: true, memory: memoryLimit)
     let store = try self.store.open(create: true)
-    let submission = try store.submit(experiment)
+    let submission = try submitReporting(experiment, to: store)
     if retryFailed {
       print(
         "sweep \(experiment.name): \(try store.retryFailed(sweepID: submission.sweepID)) failed trial(s) requeued"
@@ -63,13 +68,19 @@ struct RunCommand: ParsableCommand {
     guard let sweep = try store.sweep(named: experiment.name) else {
       throw CommandFailure("sweep \(experiment.name) was not stored")
     }
+    let plan =
+      experiment.isOpenEnded
+      ? "\(experiment.method.rawValue) search, configurations suggested as workers free up "
+        + "(\(experiment.runCap.map { "run_cap \($0)" } ?? maxTrials.map { "--max-trials \($0)" } ?? "until stopped"))"
+      : "\(submission.planned) trials planned, \(submission.added) new"
     print(
-      "sweep \(sweep.name): \(submission.planned) trials planned, \(submission.added) new; "
+      "sweep \(sweep.name): \(plan); "
         + "\(workerCount) workers × \(threads) BLAS thread(s), OpenBLAS \(BLAS.coreName), store \(store.location)"
     )
     fflush(nil)
     var options = SweepScheduler.Options()
     options.workers = workerCount
+    options.maxConfigurations = maxTrials
     options.memoryLimit = memoryLimit.limit.bytes
     options.threads = threads
     options.maxAttempts = maxAttempts
@@ -88,6 +99,7 @@ struct RunCommand: ParsableCommand {
       display.update(counts: counts, events: events)
     }
     display.finish()
+    for notice in scheduler.notices { print("note: \(notice)") }
     let counts = try store.counts(sweepID: sweep.id)
     print(
       "sweep \(sweep.name): "
@@ -125,20 +137,20 @@ final class SweepProgress {
     for event in events {
       let trial = event.trial
       var text = "trial \(trial.number) \(trial.state.rawValue)"
-      for name in ["test_accuracy", "test_rmse", "test_loss"] {
+      for name in ["val_accuracy", "val_rmse", "test_accuracy", "test_rmse"] {
         if let value = event.finalMetrics[name] {
           text += " \(name) \(String(format: "%.5g", value))"
         }
       }
       if let seconds = trial.trainingSeconds { text += String(format: " %.1fs", seconds) }
       text += " " + compactParameters(trial.parameters, only: varying) + " seed \(trial.seed)"
-      if trial.state == .failed, let error = trial.error {
+      if trial.state == .failed || trial.state == .pruned, let error = trial.error {
         text += " — " + (error.split(separator: "\n").first.map(String.init) ?? error)
       }
       print(text)
     }
     let total = counts.values.reduce(0, +)
-    let done = (counts[.completed] ?? 0) + (counts[.failed] ?? 0)
+    let done = (counts[.completed] ?? 0) + (counts[.failed] ?? 0) + (counts[.pruned] ?? 0)
     if firstDone == nil { firstDone = done }
     if interactive && total > 0 {
       let width = 30

@@ -51,7 +51,7 @@ struct SlurmCommand: ParsableCommand {
             + "unreliable). Use --db postgres://user@host/database.\n").utf8))
     }
     let storage = try store.open(create: true)
-    let submission = try storage.submit(experiment)
+    let submission = try submitReporting(experiment, to: storage)
     print(
       "sweep \(experiment.name): \(submission.planned) trials planned, \(submission.added) new enqueued"
     )

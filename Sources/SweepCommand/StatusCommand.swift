@@ -67,7 +67,7 @@ struct StatusCommand: ParsableCommand {
         objects.append(object)
       } else {
         print(
-          "sweep \(record.name)" + (record.description.isEmpty ? "" : " — \(record.description)"))
+          "sweep \(record.title)" + (record.description.isEmpty ? "" : " — \(record.description)"))
         print(
           "  "
             + TrialState.allCases.map { "\(summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(

@@ -89,8 +89,7 @@ func requireResources(
 /// Checks that every image data set `experiment` needs is found (without reading it), so a sweep
 /// fails before anything is enqueued; exits with status 2 and every folder searched otherwise.
 func requireDatasets(of experiment: ExperimentFile, dataDirectory: String?) throws {
-  let needed = Set(
-    try experiment.plannedTrials().compactMap { $0.configuration.dataset.imageDataset })
+  let needed = Set(experiment.possibleDatasets.compactMap(\.imageDataset))
   for name in ImageDatasetName.allCases where needed.contains(name) {
     do {
       _ = try DatasetLocator.locate(name, dataDirectory: dataDirectory)
@@ -102,12 +101,40 @@ func requireDatasets(of experiment: ExperimentFile, dataDirectory: String?) thro
   }
 }
 
+/// Submits `experiment` to `store` and prints what was added; when an existing sweep's trials
+/// trained without a validation split and the new ones hold one out, says why they are new.
+func submitReporting(_ experiment: ExperimentFile, to store: SweepStore) throws -> SweepSubmission {
+  let earlier =
+    try store.sweep(named: experiment.name).map { try store.trials(sweepID: $0.id) } ?? []
+  let submission = try store.submit(experiment)
+  let withoutSplit = earlier.filter { ($0.trainingConfiguration?.validationFraction ?? 0) == 0 }
+  let planned = try experiment.plannedTrials()
+  if submission.added > 0 && !withoutSplit.isEmpty
+    && planned.contains(where: { $0.configuration.validationFraction > 0 })
+  {
+    print(
+      "note: \(submission.added) new trial(s): sweeps now hold out validation_fraction "
+        + "\(ExperimentFile.defaultValidationFraction) of the training data (val_* metrics); the "
+        + "\(withoutSplit.count) earlier trial(s) trained on all of it and keep their results. "
+        + "Add `validation_fraction: {value: 0}` to the file to run the earlier configurations instead."
+    )
+  }
+  return submission
+}
+
 /// Loads an experiment file or exits with status 2 and the located message.
+/// Every problem is printed on its own line; notes about ignored W&B keys go to standard error.
 func loadExperiment(_ path: String) throws -> ExperimentFile {
   do {
-    return try ExperimentFile.load(path: path)
+    let experiment = try ExperimentFile.load(path: path)
+    for note in experiment.notes {
+      FileHandle.standardError.write(Data("note: \(path): \(note)\n".utf8))
+    }
+    return experiment
   } catch {
-    FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+    let lines = error.all.map { "Error: \($0.summary)\n" }.joined()
+    let count = error.all.count > 1 ? "\(error.all.count) problems in \(path)\n" : ""
+    FileHandle.standardError.write(Data((lines + count).utf8))
     throw ExitCode(2)
   }
 }

@@ -77,7 +77,7 @@ struct SubmitCommand: ParsableCommand {
       of: experiment, dataDirectory: data.dataDirectory, checkData: !noDataCheck,
       memory: try memory.limit(workers: ProcessInfo.processInfo.activeProcessorCount))
     let store = try self.store.open(create: true)
-    let submission = try store.submit(experiment)
+    let submission = try submitReporting(experiment, to: store)
     print(
       "sweep \(experiment.name): \(submission.planned) trials planned, \(submission.added) new enqueued"
     )

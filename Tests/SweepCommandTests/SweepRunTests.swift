@@ -314,17 +314,18 @@ import Testing
     let object = try #require(
       try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
     let trials = try #require(object["trials"] as? [String: Int])
-    #expect(trials == ["queued": 0, "running": 0, "completed": 4, "failed": 0])
+    #expect(trials == ["queued": 0, "running": 0, "completed": 4, "failed": 0, "pruned": 0])
     #expect(object["eta_seconds"] != nil)
     // One best per dataset, each on its own metric (never an RMSE of one task against another).
     let best = try #require(object["best"] as? [[String: Any]])
     #expect(best.compactMap { $0["dataset"] as? String } == ["toy_xy", "toy_exp_sin"])
-    #expect(best.allSatisfy { $0["metric"] as? String == "test_rmse" && $0["trial"] is Int })
+    // Ranked on the validation split sweeps hold out by default.
+    #expect(best.allSatisfy { $0["metric"] as? String == "val_rmse" && $0["trial"] is Int })
     #expect(best.compactMap { $0["trial"] as? Int }.map { $0 / 2 } == [0, 1])
     let text = try CommandRunner.run(["status", "st", "--db", db])
     #expect(
-      text.standardOutput.contains("best toy_xy test_rmse")
-        && text.standardOutput.contains("best toy_exp_sin test_rmse"), "\(text.standardOutput)")
+      text.standardOutput.contains("best toy_xy val_rmse")
+        && text.standardOutput.contains("best toy_exp_sin val_rmse"), "\(text.standardOutput)")
     let show = try CommandRunner.run(["show", "st:1", "--db", db])
     #expect(
       show.status == 0 && show.standardOutput.contains("--grid-size 4")

@@ -64,7 +64,7 @@ import Testing
       name: "negative learning rate",
       text: "name: x\nparameters:\n  learning_rate: {value: -0.1}\n",
       line: 3, column: 26,
-      fragments: ["learning_rate.value", "a number in [1e-12, 1000000], got -0.1"]),
+      fragments: ["learning_rate.value", "a number in [0, 1000000], got -0.1"]),
     BadCase(
       name: "unknown dataset",
       text: "name: x\nparameters:\n  dataset: {values: [mnist, fashion]}\n",
@@ -74,18 +74,25 @@ import Testing
       text: "name: x\nrun_cap: 3\nparameters:\n  grid_size: {values: [3, 5, 7, 9]}\n",
       line: 2, column: 10, fragments: ["run_cap", "4 trials", "more than run_cap 3"]),
     BadCase(
-      name: "missing name", text: "parameters:\n  grid_size: {value: 3}\n", line: 1, column: 1,
-      fragments: ["name", "required"]),
-    BadCase(
-      name: "bad name", text: "name: a b\nparameters:\n  grid_size: {value: 3}\n", line: 1,
+      name: "unusable name", text: "name: ..\nparameters:\n  grid_size: {value: 3}\n", line: 1,
       column: 7,
-      fragments: ["may use only"]),
+      fragments: ["does not give a usable name"]),
     BadCase(
       name: "distribution on grid",
       text: "name: x\nparameters:\n  learning_rate: {distribution: uniform, min: 0.1, max: 0.2}\n",
       line: 3,
-      column: 33, fragments: ["method: random"]),
+      column: 33, fragments: ["distributions need method random or bayes"]),
   ]
+
+  /// A file without `parameters` is refused (the problem has no line: the key is absent).
+  @Test func missingParametersAreRequired() {
+    #expect {
+      _ = try ExperimentFile(text: "name: x\nmethod: grid\n", path: "bad.yaml")
+    } throws: { error in
+      "\(error)" == "bad.yaml: parameters: is required: a mapping from parameter names to "
+        + "{value:}, {values:} or a distribution"
+    }
+  }
 
   @Test(arguments: badCases)
   func badFilesNameLineColumnAndKey(_ bad: BadCase) {

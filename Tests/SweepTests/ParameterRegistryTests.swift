@@ -9,25 +9,63 @@ import Testing
   static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
 
-  /// Every trial of the three files in `experiments/` keeps the identity it had before the
-  /// registry (recorded in Fixtures/experiment-identities.tsv by the old code).
-  @Test func experimentIdentitiesNeverChange() throws {
+  static func pins(_ name: String) throws -> [String: [String]] {
     let fixture = try String(
       contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/experiment-identities.tsv"), encoding: .utf8)
+        .appendingPathComponent("Fixtures/\(name)"), encoding: .utf8)
     var pinned: [String: [String]] = [:]
     for line in fixture.split(separator: "\n") where !line.hasPrefix("#") {
       let fields = line.split(separator: "\t").map(String.init)
       try #require(fields.count == 3, "bad fixture line \(line)")
       pinned[fields[0], default: []].append(fields[2])
     }
+    return pinned
+  }
+
+  static func experiment(_ name: String) throws -> ExperimentFile {
+    try ExperimentFile.load(
+      path: Self.repository.appendingPathComponent("experiments/\(name).yaml").path)
+  }
+
+  /// Trials stored before validation splits keep their identity and meaning: every trial of the
+  /// three files in `experiments/`, without its split, has the identity recorded by the code
+  /// before the parameter registry (Fixtures/experiment-identities.tsv).
+  @Test func earlierIdentitiesNeverChange() throws {
+    let pinned = try Self.pins("experiment-identities.tsv")
     #expect(pinned.keys.sorted() == ["kan-vs-mlp", "mnist-grid", "quick"])
     for name in pinned.keys.sorted() {
-      let file = try ExperimentFile.load(
-        path: Self.repository.appendingPathComponent("experiments/\(name).yaml").path)
-      let identities = try file.plannedTrials().map(\.identity)
-      #expect(identities.count == pinned[name]?.count, "\(name)")
+      let identities = try Self.experiment(name).plannedTrials().map { trial in
+        var configuration = trial.configuration
+        configuration.validationFraction = 0
+        return try PlannedTrial.identity(of: configuration)
+      }
       #expect(identities == pinned[name], "\(name): trial identities changed")
+    }
+  }
+
+  /// The identities of the same files now that sweeps hold out a validation split, pinned
+  /// deliberately when the split became the default (Fixtures/experiment-identities-v2.tsv;
+  /// `RECORD_SNAPSHOTS=1` rewrites it).
+  @Test func currentIdentitiesArePinned() throws {
+    let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/experiment-identities-v2.tsv")
+    if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
+      var text =
+        "# sweep\ttrial\tidentity of every trial of experiments/*.yaml with the default "
+        + "validation_fraction 0.1 (pinned when it became the default)\n"
+      for name in ["kan-vs-mlp", "mnist-grid", "quick"] {
+        for (index, trial) in try Self.experiment(name).plannedTrials().enumerated() {
+          text += "\(name)\t\(index)\t\(trial.identity)\n"
+        }
+      }
+      try text.write(to: file, atomically: true, encoding: .utf8)
+    }
+    let pinned = try Self.pins("experiment-identities-v2.tsv")
+    for name in ["kan-vs-mlp", "mnist-grid", "quick"] {
+      let identities = try Self.experiment(name).plannedTrials().map(\.identity)
+      #expect(identities == pinned[name], "\(name): trial identities changed")
+      #expect(
+        Set(identities).isDisjoint(with: try Self.pins("experiment-identities.tsv")[name] ?? []))
     }
   }
 

@@ -56,6 +56,9 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
   public var testLimit: Int?
   /// The seed of every random draw of the run.
   public var seed: UInt64 = 0
+  /// Fraction of the training split held out for validation (0: none, `sweep train`'s default;
+  /// sweeps default to 0.1, see `ExperimentFile`).
+  public var validationFraction: Float = 0
 
   /// The defaults of `sweep train`.
   public init() {}

@@ -45,7 +45,7 @@ extension TrainingParameter {
       "batch_size", \.batchSize, .integer(1...1_000_000),
       help: "Samples per optimizer step (the last batch of an epoch may be smaller)."),
     TrainingParameter(
-      "learning_rate", \.learningRate, .number(1e-12...1e6), help: "AdamW learning rate."),
+      "learning_rate", \.learningRate, .number(0...1e6), help: "AdamW learning rate."),
     TrainingParameter(
       "weight_decay", \.weightDecay, .number(0...10), help: "AdamW decoupled weight decay."),
     TrainingParameter(
@@ -79,7 +79,12 @@ extension TrainingParameter {
       help: "Seed of every random draw (sweep files list seeds under `seeds:`)."),
   ]
 
-  private static let addedLater: [TrainingParameter] = []
+  private static let addedLater: [TrainingParameter] = [
+    TrainingParameter(
+      "validation_fraction", \.validationFraction, .number(0...0.5),
+      help: "Fraction of the training split held out (chosen from the seed) for val_* metrics; "
+        + "sweeps default to 0.1, `sweep train` to 0.")
+  ]
 
   private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 

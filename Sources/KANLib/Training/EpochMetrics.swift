@@ -16,6 +16,12 @@ public struct EpochMetrics: Sendable, Codable, Equatable {
   public var seconds: Double
   /// Training samples per second.
   public var samplesPerSecond: Double
+  /// Mean loss on the validation split (when the run holds one out).
+  public var validationLoss: Float?
+  /// Validation accuracy (classification).
+  public var validationAccuracy: Float?
+  /// Validation RMSE (regression).
+  public var validationRMSE: Float?
 
   /// Creates a record of one epoch.
   public init(
@@ -40,6 +46,9 @@ public struct EpochMetrics: Sendable, Codable, Equatable {
     ]
     if let testAccuracy { result.append(("test_accuracy", Double(testAccuracy))) }
     if let testRMSE { result.append(("test_rmse", Double(testRMSE))) }
+    if let validationLoss { result.append(("val_loss", Double(validationLoss))) }
+    if let validationAccuracy { result.append(("val_accuracy", Double(validationAccuracy))) }
+    if let validationRMSE { result.append(("val_rmse", Double(validationRMSE))) }
     result.append(("learning_rate", Double(learningRate)))
     if includeTiming {
       result.append(("epoch_seconds", seconds))
@@ -59,6 +68,9 @@ public protocol TrainingObserver: AnyObject {
   func trainer(didFinishEpoch metrics: EpochMetrics)
   /// Asked after every batch: returning true stops the run with ``TrainingStatus/stopped(epoch:)``.
   func trainerShouldStop() -> Bool
+  /// Asked after each epoch's evaluation (but the last): returning true ends the run there,
+  /// with the network as it is after that epoch (``TrainingStatus/stoppedAfterEpoch(_:)``).
+  func trainerShouldStop(afterEpoch metrics: EpochMetrics) -> Bool
 }
 
 extension TrainingObserver {
@@ -70,6 +82,8 @@ extension TrainingObserver {
   public func trainer(didFinishEpoch metrics: EpochMetrics) {}
   /// Never stops.
   public func trainerShouldStop() -> Bool { false }
+  /// Never stops.
+  public func trainerShouldStop(afterEpoch metrics: EpochMetrics) -> Bool { false }
 }
 
 /// How a training run ended.
@@ -80,6 +94,9 @@ public enum TrainingStatus: Sendable, Equatable {
   case diverged(epoch: Int, batch: Int, loss: Float)
   /// The observer asked to stop during this epoch.
   case stopped(epoch: Int)
+  /// The observer asked to stop after this epoch's evaluation (early termination): the network
+  /// is as it was after that epoch.
+  case stoppedAfterEpoch(Int)
 
   /// A one-line explanation.
   public var summary: String {
@@ -89,6 +106,8 @@ public enum TrainingStatus: Sendable, Equatable {
       return "diverged: training loss became \(loss) at epoch \(epoch), batch \(batch)"
     case .stopped(let epoch):
       return "stopped on request during epoch \(epoch)"
+    case .stoppedAfterEpoch(let epoch):
+      return "stopped early after epoch \(epoch)"
     }
   }
 }

@@ -8,12 +8,18 @@ public struct Evaluation {
   public let split: TrainingData.Split
   /// Rows per forward pass (fixed, so evaluation is reproducible).
   public var batchSize = Trainer.evaluationBatchSize
+  /// The rows of `split` to evaluate (nil: all), e.g. a validation subset of the training split.
+  public var rows: [Int32]?
 
-  /// Creates an evaluation of `split` (the test split by default).
-  public init(network: Network, data: TrainingData, split: TrainingData.Split = .test) {
+  /// Creates an evaluation of `split` (the test split by default), of the given `rows` only
+  /// when they are given.
+  public init(
+    network: Network, data: TrainingData, split: TrainingData.Split = .test, rows: [Int32]? = nil
+  ) {
     self.network = network
     self.data = data
     self.split = split
+    self.rows = rows
   }
 
   /// The outcome of ``run()``.
@@ -37,13 +43,13 @@ public struct Evaluation {
   /// Evaluates the whole split.
   public func run() -> Result {
     var result = Result()
-    let count = data.count(split)
+    let indices = self.rows ?? (0..<Int32(data.count(split))).map { $0 }
+    let count = indices.count
     let width = data.inputWidth
     let outputs = data.outputWidth
     let inputs = FloatBuffer(count: batchSize * width)
     let targets = FloatBuffer(count: batchSize)
     var labels = [Int32](repeating: 0, count: batchSize)
-    let indices = (0..<Int32(count)).map { $0 }
     var squaredError = 0.0
     var lossSum = 0.0
     var first = 0

@@ -24,7 +24,11 @@ public final class Trainer {
   private let targets: FloatBuffer
   private let outputGradient: FloatBuffer
   private var labels: [Int32]
+  /// Stop after this epoch (a rerun of a trial pruned there); nil runs every epoch.
+  public var lastEpoch: Int?
   private var order: [Int32]
+  /// Training rows held out for validation (empty without a split).
+  public let validationRows: [Int32]
   private var shuffler: KANRandom
 
   /// Builds the network from the seed (stream 0) and the optimizer.
@@ -52,8 +56,24 @@ public final class Trainer {
     targets = FloatBuffer(count: rows)
     outputGradient = FloatBuffer(count: rows * data.outputWidth)
     labels = [Int32](repeating: 0, count: rows)
-    order = (0..<Int32(data.trainCount)).map { $0 }
+    (order, validationRows) = Self.split(
+      count: data.trainCount, fraction: configuration.validationFraction, seed: configuration.seed)
     shuffler = KANRandom(seed: configuration.seed, stream: 1)
+  }
+
+  /// Splits training rows 0..<count into training and validation rows: a permutation drawn from
+  /// `KANRandom(seed:stream: 4)` puts its first ⌊fraction·count⌋ rows in validation; both lists
+  /// are returned in ascending order. A fraction of 0 keeps every row for training (the same
+  /// bits as a run without a split).
+  public static func split(count: Int, fraction: Float, seed: UInt64) -> (
+    training: [Int32], validation: [Int32]
+  ) {
+    let held = Int((Double(fraction) * Double(count)).rounded(.down))
+    guard held > 0 else { return ((0..<Int32(count)).map { $0 }, []) }
+    var permutation = (0..<Int32(count)).map { $0 }
+    var generator = KANRandom(seed: seed, stream: 4)
+    generator.shuffle(&permutation)
+    return (Array(permutation[held...]).sorted(), Array(permutation[..<held]).sorted())
   }
 
   /// Runs every epoch, reporting to `observer`.
@@ -71,15 +91,25 @@ public final class Trainer {
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
       if outcome.status != .completed { return (outcome.status, history) }
       let evaluation = evaluate(.test)
-      let metrics = EpochMetrics(
+      var metrics = EpochMetrics(
         epoch: epoch, trainLoss: outcome.meanLoss, testLoss: evaluation.loss,
         testAccuracy: evaluation.accuracy, testRMSE: evaluation.rmse,
         learningRate: learningRate, seconds: seconds,
-        samplesPerSecond: Double(data.trainCount) / max(seconds, 1e-9))
+        samplesPerSecond: Double(order.count) / max(seconds, 1e-9))
+      if !validationRows.isEmpty {
+        let validation = evaluate(.train, rows: validationRows)
+        metrics.validationLoss = validation.loss
+        metrics.validationAccuracy = validation.accuracy
+        metrics.validationRMSE = validation.rmse
+      }
       history.append(metrics)
       observer?.trainer(didFinishEpoch: metrics)
       if !evaluation.loss.isFinite {
         return (.diverged(epoch: epoch, batch: 0, loss: evaluation.loss), history)
+      }
+      if epoch == lastEpoch { break }
+      if observer?.trainerShouldStop(afterEpoch: metrics) == true {
+        return (.stoppedAfterEpoch(epoch), history)
       }
     }
     return (.completed, history)
@@ -90,14 +120,15 @@ public final class Trainer {
   {
     shuffler.shuffle(&order)
     let batchSize = configuration.batchSize
-    let batchCount = (data.trainCount + batchSize - 1) / batchSize
+    let trainCount = order.count
+    let batchCount = (trainCount + batchSize - 1) / batchSize
     let updatesGrid =
       configuration.model == .kan && configuration.updateGridEvery > 0
       && epoch <= configuration.updateGridEpochs
     var lossSum = 0.0
     for batch in 0..<batchCount {
       let first = batch * batchSize
-      let rows = min(batchSize, data.trainCount - first)
+      let rows = min(batchSize, trainCount - first)
       fillBatch(.train, indices: order, from: first, rows: rows)
       if updatesGrid, batch % configuration.updateGridEvery == 0, rows > 1,
         let kan = network as? KAN
@@ -128,7 +159,7 @@ public final class Trainer {
         if observer.trainerShouldStop() { return (.stopped(epoch: epoch), .nan) }
       }
     }
-    return (.completed, Float(lossSum / Double(data.trainCount)))
+    return (.completed, Float(lossSum / Double(trainCount)))
   }
 
   /// Copies `rows` samples, `indices[from..<from + rows]`, into the input/label buffers.
@@ -158,10 +189,12 @@ public final class Trainer {
       gradient: gradient)
   }
 
-  /// Loss and accuracy (classification) or RMSE (regression) of the whole `split`.
-  public func evaluate(_ split: TrainingData.Split) -> (loss: Float, accuracy: Float?, rmse: Float?)
-  {
-    let result = Evaluation(network: network, data: data, split: split).run()
+  /// Loss and accuracy (classification) or RMSE (regression) of `split` (of its `rows` only,
+  /// when given).
+  public func evaluate(_ split: TrainingData.Split, rows: [Int32]? = nil) -> (
+    loss: Float, accuracy: Float?, rmse: Float?
+  ) {
+    let result = Evaluation(network: network, data: data, split: split, rows: rows).run()
     return data.isClassification
       ? (Float(result.loss), Float(result.accuracy), nil)
       : (Float(result.loss), nil, Float(result.rmse))

@@ -14,6 +14,10 @@ struct XYChart {
     var name: String
     var points: [Point]
     var connect = false
+    /// A fixed colour (grey for pruned trials) instead of the palette's.
+    var color: String? = nil
+    /// Whether the legend lists it.
+    var inLegend = true
   }
 
   var title: String
@@ -63,7 +67,7 @@ struct XYChart {
       out += "<polyline points=\"\(path)\" class=\"pareto\"/>"
     }
     for (index, item) in series.enumerated() {
-      let color = palette[index % palette.count]
+      let color = item.color ?? palette[index % palette.count]
       if item.connect && item.points.count > 1 {
         let path = item.points.map { "\(f(x($0.x))),\(f(y($0.y)))" }.joined(separator: " ")
         out +=
@@ -83,9 +87,9 @@ struct XYChart {
     }
     if series.count > 1 || frontier.count > 1 {
       var legendY = top + 4
-      for (index, item) in series.enumerated() {
+      for (index, item) in series.enumerated() where item.inLegend {
         out +=
-          "<rect x=\"\(f(right - 130))\" y=\"\(f(legendY - 7))\" width=\"8\" height=\"8\" fill=\"\(palette[index % palette.count])\"/>"
+          "<rect x=\"\(f(right - 130))\" y=\"\(f(legendY - 7))\" width=\"8\" height=\"8\" fill=\"\(item.color ?? palette[index % palette.count])\"/>"
         out +=
           "<text x=\"\(f(right - 118))\" y=\"\(f(legendY))\" class=\"lg\">\(escape(String(item.name.prefix(26))))</text>"
         legendY += 12

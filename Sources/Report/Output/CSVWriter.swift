@@ -4,7 +4,9 @@ import Sweep
 /// `trials.csv` (one row per trial) and `metrics.csv` (long form), RFC 4180.
 public enum CSVWriter {
   /// Metrics summarized per trial in `trials.csv`, in this order.
-  public static let summarizedMetrics = ["train_loss", "test_loss", "test_accuracy", "test_rmse"]
+  public static let summarizedMetrics = [
+    "train_loss", "val_loss", "val_accuracy", "val_rmse", "test_loss", "test_accuracy", "test_rmse",
+  ]
 
   /// The parameter columns of `trials.csv`: every sweep-file parameter of the registry.
   public static var parameterColumns: [String] {

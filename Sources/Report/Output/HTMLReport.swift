@@ -79,7 +79,7 @@ public struct HTMLReport {
     html += "<div class=\"charts\">"
     html += heatmaps(groups, metric: metric, maximize: maximize)
     html += paretoChart(groups, metric: metric, maximize: maximize)
-    html += curves(groups, metric: metric)
+    html += curves(groups, pruned: trials.filter { $0.state == .pruned }, metric: metric)
     for parameter in columns {
       html += parameterChart(trials, parameter: parameter, metric: metric)
     }
@@ -91,10 +91,13 @@ public struct HTMLReport {
   }
 
   func leaderboard(_ groups: [ConfigurationGroup], columns: [String], metric: String) -> String {
+    // Ranked on a validation metric, each row also shows the test metric it reached.
+    let test = metric.hasPrefix("val_") ? "test_" + metric.dropFirst(4) : nil
     var html = "<table class=\"sortable\"><thead><tr><th>#</th>"
     for column in columns { html += "<th>\(escape(column))</th>" }
-    html +=
-      "<th>\(escape(metric)) mean ± std</th><th>n</th><th>parameters</th><th>s/epoch</th></tr></thead><tbody>"
+    html += "<th>\(escape(metric)) mean ± std</th>"
+    if let test { html += "<th>\(escape(test)) mean</th>" }
+    html += "<th>n</th><th>parameters</th><th>s/epoch</th></tr></thead><tbody>"
     for (rank, group) in groups.prefix(leaderboardRows).enumerated() {
       html += rank == 0 ? "<tr class=\"best\" title=\"best configuration\">" : "<tr>"
       html += "<td data-v=\"\(rank + 1)\">\(rank == 0 ? "★ 1" : String(rank + 1))</td>"
@@ -104,6 +107,11 @@ public struct HTMLReport {
       }
       html +=
         "<td data-v=\"\(group.mean)\">\(label(group.mean)) ± \(label(group.standardDeviation))</td>"
+      if let test {
+        let values = group.trials.compactMap { $0.final(test) }.filter(\.isFinite)
+        let mean = values.isEmpty ? Double.nan : values.reduce(0, +) / Double(values.count)
+        html += "<td data-v=\"\(mean)\">\(values.isEmpty ? "" : label(mean))</td>"
+      }
       html += "<td data-v=\"\(group.count)\">\(group.count)</td>"
       html +=
         "<td data-v=\"\(group.parameterCount ?? 0)\">\(group.parameterCount.map(String.init) ?? "")</td>"
@@ -169,20 +177,32 @@ public struct HTMLReport {
     ).svg()
   }
 
-  func curves(_ groups: [ConfigurationGroup], metric: String) -> String {
-    let series = groups.prefix(curveCount).map { group in
-      XYChart.Series(
-        name: Self.describe(group.configuration),
-        points: group.curve.enumerated().filter { $0.element.isFinite }.map {
-          XYChart.Point(
-            x: Double($0.offset + 1), y: $0.element,
-            tooltip: "epoch \($0.offset + 1): \(label($0.element))")
-        }, connect: true)
+  /// The top configurations' mean curves, and the pruned trials' curves in grey (up to 30).
+  func curves(_ groups: [ConfigurationGroup], pruned: [TrialResult], metric: String) -> String {
+    func points(_ curve: [Double?], _ label: String) -> [XYChart.Point] {
+      curve.enumerated().compactMap { epoch, value -> XYChart.Point? in
+        guard let value, value.isFinite else { return nil }
+        return XYChart.Point(
+          x: Double(epoch + 1), y: value,
+          tooltip: "\(label)epoch \(epoch + 1): \(Report.label(value))")
+      }
     }
+    let top = groups.prefix(curveCount).map { group in
+      XYChart.Series(
+        name: Self.describe(group.configuration), points: points(group.curve.map { $0 }, ""),
+        connect: true)
+    }
+    let grey = pruned.prefix(30).enumerated().map { index, trial in
+      XYChart.Series(
+        name: "pruned (\(pruned.count))",
+        points: points(trial.metrics[metric] ?? [], "trial \(trial.number), pruned: "),
+        connect: true, color: "#b0b0b0", inLegend: index == 0)
+    }
+    let series = Array(grey) + Array(top)
     guard series.contains(where: { $0.points.count > 1 }) else { return "" }
     return XYChart(
-      title: "learning curves of the top \(series.count)", xLabel: "epoch", yLabel: metric,
-      series: Array(series)
+      title: "learning curves of the top \(top.count)" + (grey.isEmpty ? "" : " and pruned trials"),
+      xLabel: "epoch", yLabel: metric, series: series
     ).svg()
   }
 

@@ -54,19 +54,25 @@ public struct SweepAnalysis: Sendable {
       byDataset[dataset, default: []].append(trial)
     }
     datasets = order.map { dataset in
-      let (metric, goal) = Self.metric(for: dataset, in: results.record)
       let trials = byDataset[dataset] ?? []
+      let validation = trials.contains { $0.configuration.validationFraction > 0 }
+      let (metric, goal) = Self.metric(for: dataset, in: results.record, validation: validation)
       return Dataset(
         dataset: dataset, metric: metric, goal: goal, trials: trials,
         groups: Self.groups(trials, metric: metric, goal: goal))
     }
   }
 
-  /// The metric a sweep ranks `dataset` on, and its goal.
-  public static func metric(for dataset: DatasetName, in sweep: SweepRecord) -> (
-    name: String, goal: MetricGoal
-  ) {
-    let name = sweep.metricName ?? dataset.defaultMetric
+  /// The metric a sweep ranks `dataset` on, and its goal: the file's `metric`, else the
+  /// dataset's validation metric (`val_accuracy`, `val_rmse`) when its trials hold out a
+  /// validation split, else its test metric (trials from before validation splits).
+  public static func metric(for dataset: DatasetName, in sweep: SweepRecord, validation: Bool)
+    -> (name: String, goal: MetricGoal)
+  {
+    let fallback =
+      validation
+      ? (dataset.isClassification ? "val_accuracy" : "val_rmse") : dataset.defaultMetric
+    let name = sweep.metricName ?? fallback
     let goal = sweep.metricGoal.flatMap(MetricGoal.init(rawValue:)) ?? .natural(for: name)
     return (name, goal)
   }

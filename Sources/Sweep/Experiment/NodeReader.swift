@@ -5,6 +5,27 @@ import Yams
 /// ``ExperimentError`` at the node's line and column.
 struct NodeReader {
   let path: String
+  /// Problems recorded so far (a pass goes on after a problem to report every one).
+  let problems = Problems()
+
+  /// The problems of one pass.
+  final class Problems {
+    private(set) var all: [ExperimentError] = []
+    func append(_ error: ExperimentError) { all.append(contentsOf: error.all) }
+  }
+
+  /// Records a problem and goes on.
+  func record(_ error: ExperimentError) { problems.append(error) }
+
+  /// Runs `body`; on a problem, records it and returns nil (so the pass goes on).
+  func attempt<T>(_ body: () throws(ExperimentError) -> T) -> T? {
+    do {
+      return try body()
+    } catch {
+      record(error)
+      return nil
+    }
+  }
 
   struct Entry {
     let key: String
@@ -102,6 +123,20 @@ struct NodeReader {
     return value
   }
 
+  /// Records every key of `entries` that is not in `allowed`, with a hint.
+  func rejectUnknownCollecting(
+    _ entries: [Entry], allowed: [String], keyPath: String, what: String
+  ) {
+    for entry in entries where !allowed.contains(entry.key) {
+      let hint = closestMatch(to: entry.key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+      record(
+        error(
+          entry.keyNode, keyPath.isEmpty ? entry.key : "\(keyPath).\(entry.key)",
+          "unknown \(what) '\(entry.key)'\(hint); expected one of \(allowed.joined(separator: ", "))"
+        ))
+    }
+  }
+
   func rejectUnknown(_ entries: [Entry], allowed: [String], keyPath: String, what: String)
     throws(ExperimentError)
   {
@@ -162,74 +197,166 @@ struct NodeReader {
     return value
   }
 
-  /// `{value: X}`, `{values: [...]}` or `{distribution: ..., min: ..., max: ...}`.
+  /// W&B's parameter grammar: `{value: X}`, `{values: [...], probabilities: [...]}` or a
+  /// distribution (`distribution:` with `min`/`max`, `mu`/`sigma` and `q` as it takes them;
+  /// without `distribution`, `min`/`max` mean int_uniform when both are integers, else
+  /// uniform). Every problem inside is recorded; returns nil when there were any.
   func specification(
     _ node: Node, parameter: TrainingParameter, keyPath: String, method: ExperimentFile.Method
-  ) throws(ExperimentError) -> ParameterSpecification {
-    let name = parameter.name
+  ) throws(ExperimentError) -> ParameterSpecification? {
     let entries = try mapping(node, keyPath)
-    try rejectUnknown(
-      entries, allowed: ["value", "values", "distribution", "min", "max"], keyPath: keyPath,
-      what: "key")
-    let keys = Set(entries.map(\.key))
-    if let single = entries.first(where: { $0.key == "value" }), keys == ["value"] {
-      return .fixed(try value(single.value, parameter: parameter, keyPath: "\(keyPath).value"))
+    let before = problems.all.count
+    rejectUnknownCollecting(
+      entries,
+      allowed: [
+        "value", "values", "distribution", "min", "max", "mu", "sigma", "q", "probabilities",
+      ],
+      keyPath: keyPath, what: "key")
+    func entry(_ key: String) -> Node? { entries.first { $0.key == key }?.value }
+    var kind: String?
+    if let node = entry("distribution") {
+      kind = attempt { () throws(ExperimentError) in try string(node, "\(keyPath).distribution") }
     }
-    if let list = entries.first(where: { $0.key == "values" }), keys == ["values"] {
-      let items = try sequence(list.value, "\(keyPath).values")
+    if kind == nil && entry("distribution") == nil {
+      if entry("value") != nil {
+        kind = "constant"
+      } else if entry("values") != nil {
+        kind = "categorical"
+      } else if let low = entry("min"), let high = entry("max") {
+        kind = low.int != nil && high.int != nil ? "int_uniform" : "uniform"
+      } else {
+        throw error(
+          node, keyPath,
+          "needs {value: X}, {values: [...]} or a distribution (e.g. {min: 1e-4, max: 1e-2})")
+      }
+    }
+    guard let kind else { throw error(node, keyPath, "has an unreadable distribution") }
+    let result: ParameterSpecification?
+    switch kind {
+    case "constant":
+      guard let single = entry("value") else {
+        throw error(node, keyPath, "distribution constant needs `value`")
+      }
+      result = attempt { () throws(ExperimentError) in
+        .fixed(try value(single, parameter: parameter, keyPath: "\(keyPath).value"))
+      }
+    case "categorical":
+      guard let list = entry("values") else {
+        throw error(node, keyPath, "distribution categorical needs `values`")
+      }
+      let items = try sequence(list, "\(keyPath).values")
       guard !items.isEmpty else {
-        throw error(list.value, "\(keyPath).values", "must list at least one value")
+        throw error(list, "\(keyPath).values", "must list at least one value")
       }
-      var values: [ParameterValue] = []
-      for (index, item) in items.enumerated() {
-        let parsed = try value(item, parameter: parameter, keyPath: "\(keyPath).values[\(index)]")
-        if values.contains(parsed) {
-          throw error(item, "\(keyPath).values[\(index)]", "repeats \(parsed)")
+      let values = items.enumerated().compactMap { index, item in
+        attempt { () throws(ExperimentError) in
+          try value(item, parameter: parameter, keyPath: "\(keyPath).values[\(index)]")
         }
-        values.append(parsed)
       }
-      return .values(values)
-    }
-    if let distribution = entries.first(where: { $0.key == "distribution" }) {
-      guard method == .random else {
+      var probabilities: [Double]?
+      if let weights = entry("probabilities") {
+        probabilities = attempt { () throws(ExperimentError) in
+          let numbers = try sequence(weights, "\(keyPath).probabilities").enumerated().map {
+            index, item throws(ExperimentError) in
+            try number(item, "\(keyPath).probabilities[\(index)]")
+          }
+          guard numbers.count == items.count, numbers.allSatisfy({ $0 >= 0 }),
+            abs(numbers.reduce(0, +) - 1) < 1e-6
+          else {
+            throw error(
+              weights, "\(keyPath).probabilities",
+              "must be \(items.count) numbers ≥ 0 that sum to 1, one per value")
+          }
+          return numbers
+        }
+      }
+      result = values.count == items.count ? .values(values, probabilities: probabilities) : nil
+    default:
+      guard let distribution = Distribution.Kind(rawValue: kind) else {
+        let names = ["constant", "categorical"] + Distribution.Kind.allCases.map(\.rawValue)
+        let hint = closestMatch(to: kind, in: names).map { " (did you mean '\($0)'?)" } ?? ""
         throw error(
-          distribution.value, "\(keyPath).distribution",
-          "distributions need `method: random`; a grid takes {values: [...]}")
+          entry("distribution"), "\(keyPath).distribution",
+          "unknown distribution '\(kind)'\(hint); use one of \(names.joined(separator: ", "))")
       }
-      let kindName = try string(distribution.value, "\(keyPath).distribution")
-      guard let minNode = entries.first(where: { $0.key == "min" })?.value,
-        let maxNode = entries.first(where: { $0.key == "max" })?.value
-      else { throw error(node, keyPath, "a distribution needs both min and max") }
-      switch (kindName, parameter.type) {
-      case ("int_uniform", .integer):
-        let low = try value(minNode, parameter: parameter, keyPath: "\(keyPath).min")
-        let high = try value(maxNode, parameter: parameter, keyPath: "\(keyPath).max")
-        guard case .integer(let a) = low, case .integer(let b) = high, a <= b else {
-          throw error(maxNode, "\(keyPath).max", "must be ≥ min")
-        }
-        return .integerUniform(min: a, max: b)
-      case ("uniform", .number), ("log_uniform_values", .number):
-        let low = try value(minNode, parameter: parameter, keyPath: "\(keyPath).min")
-        let high = try value(maxNode, parameter: parameter, keyPath: "\(keyPath).max")
-        guard case .number(let a) = low, case .number(let b) = high, a < b else {
-          throw error(maxNode, "\(keyPath).max", "must be greater than min")
-        }
-        if kindName == "uniform" { return .uniform(min: a, max: b) }
-        guard a > 0 else {
-          throw error(minNode, "\(keyPath).min", "log_uniform_values needs min > 0")
-        }
-        return .logUniform(min: a, max: b)
-      default:
-        let allowed = ["uniform", "int_uniform", "log_uniform_values"]
-        let hint = closestMatch(to: kindName, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-        throw error(
-          distribution.value, "\(keyPath).distribution",
-          "'\(kindName)'\(hint) does not fit \(name) (\(parameter.type.summary)); use int_uniform for integers, "
-            + "uniform or log_uniform_values for numbers, or {values: [...]}")
+      result = attempt { () throws(ExperimentError) in
+        .distribution(
+          try self.distribution(distribution, entries, node, parameter: parameter, keyPath: keyPath)
+        )
       }
     }
-    throw error(
-      node, keyPath,
-      "needs exactly one of {value: X}, {values: [...]} or {distribution: ..., min: ..., max: ...}")
+    if case .distribution = result, method == .grid {
+      throw error(
+        entry("distribution") ?? node, keyPath,
+        "a grid takes {value: X} or {values: [...]}; distributions need method random or bayes")
+    }
+    return problems.all.count == before ? result : nil
   }
+
+  /// A distribution's fields, checked: bounds in order and inside the parameter's range.
+  func distribution(
+    _ kind: Distribution.Kind, _ entries: [Entry], _ node: Node, parameter: TrainingParameter,
+    keyPath: String
+  ) throws(ExperimentError) -> Distribution {
+    func entry(_ key: String) -> Node? { entries.first { $0.key == key }?.value }
+    let range: ClosedRange<Double>
+    let integer: Bool
+    switch parameter.type {
+    case .integer(let bounds):
+      range = Double(bounds.lowerBound)...Double(bounds.upperBound)
+      integer = true
+    case .number(let bounds):
+      range = bounds
+      integer = false
+    default:
+      throw error(
+        entry("distribution") ?? node, keyPath,
+        "\(parameter.name) is \(parameter.type.summary); draw it with {values: [...]}")
+    }
+    func read(_ key: String, default fallback: Double?) throws(ExperimentError) -> Double {
+      guard let node = entry(key) else {
+        if let fallback { return fallback }
+        throw error(node, keyPath, "distribution \(kind.rawValue) needs `\(key)`")
+      }
+      return try number(node, "\(keyPath).\(key)")
+    }
+    let usesBounds = !kind.isNormal
+    let low = usesBounds ? try read("min", default: nil) : 0
+    let high = usesBounds ? try read("max", default: nil) : 0
+    let mu = kind.isNormal ? try read("mu", default: 0) : 0
+    let sigma = kind.isNormal ? try read("sigma", default: 1) : 1
+    let q = kind.isQuantized ? try read("q", default: 1) : nil
+    if usesBounds {
+      guard kind == .intUniform ? low <= high : low < high else {
+        throw error(entry("max"), "\(keyPath).max", "must be greater than min (\(low))")
+      }
+      if [.logUniformValues, .qLogUniformValues, .invLogUniformValues].contains(kind) && low <= 0 {
+        throw error(entry("min"), "\(keyPath).min", "\(kind.rawValue) needs min > 0")
+      }
+      if kind == .intUniform && (low != low.rounded() || high != high.rounded()) {
+        throw error(node, keyPath, "int_uniform needs integer min and max")
+      }
+    } else if !(sigma > 0) {
+      throw error(entry("sigma"), "\(keyPath).sigma", "must be positive")
+    }
+    if let q, !(q > 0) { throw error(entry("q"), "\(keyPath).q", "must be positive") }
+    let distribution = Distribution(
+      kind: kind, min: low, max: high, mu: mu, sigma: sigma, q: q, integer: integer)
+    // A bounded distribution must stay inside the parameter's range; unbounded ones are redrawn.
+    if let bounds = distribution.underlyingBounds {
+      let ends = [bounds.lowerBound, bounds.upperBound].map(distribution.value(underlying:))
+      if let outside = ends.first(where: { !range.contains($0) }) {
+        throw error(
+          node, keyPath,
+          "draws reach \(formatNumber(outside)), outside \(parameter.name)'s range "
+            + "(\(parameter.type.summary))")
+      }
+    }
+    return distribution
+  }
+}
+
+/// A number as messages show it.
+func formatNumber(_ value: Double) -> String {
+  value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
 }

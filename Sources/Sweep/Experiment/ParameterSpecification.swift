@@ -2,31 +2,36 @@ import KANLib
 
 /// How one parameter varies in a sweep.
 public enum ParameterSpecification: Sendable, Hashable {
-  /// The same value in every trial (`{value: X}`).
+  /// The same value in every trial (`{value: X}`, `distribution: constant`).
   case fixed(ParameterValue)
-  /// A grid axis, or a categorical choice for `method: random` (`{values: [...]}`).
-  case values([ParameterValue])
-  /// A number drawn uniformly from [min, max] (`distribution: uniform`).
-  case uniform(min: Double, max: Double)
-  /// An integer drawn uniformly from min...max (`distribution: int_uniform`).
-  case integerUniform(min: Int, max: Int)
-  /// A number whose logarithm is uniform in [log min, log max] (`distribution: log_uniform_values`).
-  case logUniform(min: Double, max: Double)
+  /// A grid axis, or a categorical choice for random and bayes search, optionally weighted
+  /// (`{values: [...], probabilities: [...]}`, `distribution: categorical`). Values may repeat.
+  case values([ParameterValue], probabilities: [Double]?)
+  /// A number drawn from a distribution (random and bayes search).
+  case distribution(Distribution)
 
   /// The values a grid visits (nil for distributions).
   public var gridValues: [ParameterValue]? {
     switch self {
     case .fixed(let value): return [value]
-    case .values(let values): return values
-    case .uniform, .integerUniform, .logUniform: return nil
+    case .values(let values, _): return values
+    case .distribution: return nil
     }
   }
 }
 
 /// A named parameter specification, in file order.
 public struct SweepParameter: Sendable, Hashable {
-  /// The snake_case name.
+  /// The snake_case name (a registry parameter).
   public let name: String
   /// How it varies.
   public let specification: ParameterSpecification
+  /// The parameter's name as the file spelled it (`optimizer.learning_rate` for a nested one).
+  public let spelling: String
+
+  init(name: String, specification: ParameterSpecification, spelling: String? = nil) {
+    self.name = name
+    self.specification = specification
+    self.spelling = spelling ?? name
+  }
 }

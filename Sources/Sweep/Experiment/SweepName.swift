@@ -26,3 +26,24 @@ public enum SweepName {
     return nil
   }
 }
+
+extension SweepName {
+  /// `name` itself when it is valid; otherwise a slug of it: runs of characters other than
+  /// ASCII letters, digits, `.`, `_` and `-` become one `-`, leading `.` and `-` are dropped, and
+  /// the result is cut to ``maximumBytes`` (`"My sweep #1"` → `My-sweep-1`).
+  public static func slug(_ name: String) -> String {
+    if problem(name) == nil { return name }
+    let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "._-"))
+    var slug = ""
+    for scalar in name.unicodeScalars {
+      if scalar.isASCII && allowed.contains(scalar) {
+        slug.unicodeScalars.append(scalar)
+      } else if !slug.hasSuffix("-") {
+        slug += "-"
+      }
+    }
+    while let first = slug.first, first == "." || first == "-" { slug.removeFirst() }
+    while slug.hasSuffix("-") { slug.removeLast() }
+    return String(slug.prefix(maximumBytes))
+  }
+}

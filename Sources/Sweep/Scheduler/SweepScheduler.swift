@@ -32,6 +32,8 @@ public final class SweepScheduler {
     public var verify = true
     /// The most memory one trial may use (bytes), passed to the workers.
     public var memoryLimit: Int?
+    /// Open-ended sweeps (bayes, random without run_cap): stop after this many configurations.
+    public var maxConfigurations: Int?
 
     /// Default options.
     public init() {}
@@ -88,6 +90,11 @@ public final class SweepScheduler {
         .map(\.id))
     var lastRecovery = Date()
     var interrupted = false
+    let suggester = TrialSuggester(store: store, sweep: sweep)
+    let file = try? ExperimentFile(text: sweep.fileText, path: sweep.filePath)
+    var targetReached = false
+    var lastTargetCheck = Date.distantPast
+    var exhausted = false
     while true {
       if StopSignal.isRequested {
         interrupted = true
@@ -104,8 +111,31 @@ public final class SweepScheduler {
           if let pid = trial.workerPID, children[Int32(pid)] != nil { kill(pid_t(pid), SIGKILL) }
         }
       }
-      let counts = try store.counts(sweepID: sweep.id)
-      let queued = counts[.queued] ?? 0
+      if let file, file.metricTarget != nil, !targetReached,
+        Date().timeIntervalSince(lastTargetCheck) > 1
+      {
+        lastTargetCheck = Date()
+        targetReached = try TrialSuggester.targetReached(file: file, sweep: sweep, store: store)
+        if targetReached { notice("metric.target reached: no new trials start") }
+      }
+      var counts = try store.counts(sweepID: sweep.id)
+      if let suggester, !interrupted, !targetReached, !exhausted {
+        // Open-ended sweeps: one queued configuration per free worker.
+        while (counts[.queued] ?? 0) < max(0, options.workers - (counts[.running] ?? 0)) {
+          do {
+            guard try suggester.enqueueNext(maxConfigurations: options.maxConfigurations) else {
+              exhausted = true
+              break
+            }
+          } catch let error as StoreError {
+            throw error
+          } catch {
+            throw StoreError(path: store.location, message: "cannot suggest a trial: \(error)")
+          }
+          counts = try store.counts(sweepID: sweep.id)
+        }
+      }
+      let queued = targetReached ? 0 : counts[.queued] ?? 0
       let running = counts[.running] ?? 0
       if !interrupted {
         // Workers first: reading the finished trials for the progress display can wait.
@@ -113,7 +143,7 @@ public final class SweepScheduler {
         while children.count < wanted && Date() >= nextStart { try startWorker() }
       }
       let finished = try store.trials(sweepID: sweep.id).filter {
-        ($0.state == .completed || $0.state == .failed)
+        [.completed, .failed, .pruned].contains($0.state)
           && !reported.contains($0.id)
       }
       var events: [Event] = []
@@ -131,7 +161,9 @@ public final class SweepScheduler {
       progress(counts, events)
       if interrupted {
         if children.isEmpty { break }
-      } else if queued == 0 && running == 0 && children.isEmpty {
+      } else if queued == 0 && running == 0 && children.isEmpty
+        && (suggester == nil || exhausted || targetReached)
+      {
         break
       }
       waitForChange(seconds: 0.25)
@@ -252,6 +284,10 @@ public final class SweepScheduler {
     for (_, child) in children { child.process.waitUntilExit() }
     children.removeAll()
   }
+
+  /// Messages for the user (the target reached, …), printed by the caller.
+  public private(set) var notices: [String] = []
+  private func notice(_ text: String) { notices.append(text) }
 
   /// The last ~2 KB of a log file.
   static func tail(of path: String) -> String {

@@ -77,6 +77,10 @@ public final class SweepWorker {
           localHost: identity.host,
           isAlive: { kill(pid_t($0), 0) == 0 || errno == EPERM })
       }
+      if try targetReached() {
+        log("metric.target reached: taking no more trials")
+        break
+      }
       // The environment is stored with the claim: one transaction fewer per trial.
       let claimed = try store.claim(
         sweepID: options.sweepID, worker: identity, environment: TrialEnvironment.current())
@@ -115,6 +119,26 @@ public final class SweepWorker {
 
     /// Whether the trial was taken over by another worker (seen by a heartbeat or a write).
     var lost = false
+    /// The sweep's early-termination rule for this trial, if any.
+    var pruner: Pruner?
+    /// Why the pruner stopped the trial.
+    var prunedReason: String?
+
+    func trainerShouldStop(afterEpoch metrics: EpochMetrics) -> Bool {
+      guard let pruner, pruner.checkpoints.contains(metrics.epoch),
+        let value = metrics.values().first(where: { $0.name == pruner.metric })?.value,
+        let dataset = trial.trainingConfiguration?.dataset
+      else { return false }
+      do {
+        let others = try worker.store.metricValues(
+          sweepID: trial.sweepID, epoch: metrics.epoch, name: pruner.metric, excluding: trial.id
+        ).filter { $0.dataset == dataset }.map(\.value)
+        prunedReason = pruner.decide(value: value, epoch: metrics.epoch, others: others)
+      } catch {
+        storeError = error
+      }
+      return prunedReason != nil
+    }
 
     func trainer(didFinishEpoch metrics: EpochMetrics) {
       if metrics.epoch == epochs {
@@ -186,6 +210,7 @@ public final class SweepWorker {
     }
     let monitor = Monitor(
       worker: self, trial: trial, epochs: configuration.epochs, heartbeat: heartbeat)
+    monitor.pruner = try pruner(for: trial, configuration: configuration)
     let trainer: Trainer
     let result: (status: TrainingStatus, epochs: [EpochMetrics])
     do {
@@ -202,11 +227,13 @@ public final class SweepWorker {
       return true
     }
     switch result.status {
-    case .completed:
+    case .completed, .stoppedAfterEpoch:
       let seconds = Date().timeIntervalSince(start) - monitor.storeSeconds
+      if let reason = monitor.prunedReason { log("trial \(trial.number): \(reason)") }
       let outcome = try finish(
         trial, network: trainer.network, configuration: configuration,
-        folder: try checkpointFolder(trial), seconds: seconds, finalEpoch: monitor.finalEpoch)
+        folder: try checkpointFolder(trial), seconds: seconds, finalEpoch: monitor.finalEpoch,
+        pruned: monitor.prunedReason)
       switch outcome {
       case .completed:
         log("trial \(trial.number): completed in \(String(format: "%.2f", seconds)) s")
@@ -250,7 +277,7 @@ public final class SweepWorker {
   /// file of a trial another worker completed.
   func finish(
     _ trial: TrialRecord, network: Network, configuration: TrainingConfiguration, folder: URL,
-    seconds: Double, finalEpoch: EpochMetrics?
+    seconds: Double, finalEpoch: EpochMetrics?, pruned: String? = nil
   ) throws(StoreError) -> Completion {
     let path = folder.appendingPathComponent("trial-\(trial.number).safetensors").path
     let temporary = folder.appendingPathComponent(
@@ -269,7 +296,8 @@ public final class SweepWorker {
     do {
       completed = try store.complete(
         trial, worker: identity, checkpoint: (path, saved.sha256, saved.bytes),
-        parameterCount: network.parameterCount, trainingSeconds: seconds, finalEpoch: finalEpoch)
+        parameterCount: network.parameterCount, trainingSeconds: seconds, finalEpoch: finalEpoch,
+        pruned: pruned)
     } catch {
       try? FileManager.default.removeItem(atPath: temporary)
       throw error
@@ -282,6 +310,44 @@ public final class SweepWorker {
       return .completedFileNotMoved(String(cString: strerror(errno)))
     }
     return .completed
+  }
+
+  /// The sweep's file (for `metric.target`), when the worker serves one sweep.
+  private var targetFile: (file: ExperimentFile, record: SweepRecord)??
+
+  /// Whether the worker's sweep has a `metric.target` a finished trial reached.
+  private func targetReached() throws(StoreError) -> Bool {
+    guard let sweepID = options.sweepID else { return false }
+    if targetFile == nil {
+      let record = try store.sweeps().first { $0.id == sweepID }
+      targetFile = .some(
+        record.flatMap { record in
+          (try? ExperimentFile(text: record.fileText, path: record.filePath)).map { ($0, record) }
+        })
+    }
+    guard let entry = targetFile, let (file, record) = entry, file.metricTarget != nil else {
+      return false
+    }
+    return try TrialSuggester.targetReached(file: file, sweep: record, store: store)
+  }
+
+  /// Early-termination rules by sweep id (from the stored file; nil when it has none).
+  private var rules: [Int64: (rule: EarlyTermination, record: SweepRecord)?] = [:]
+
+  /// The pruner for a trial: the sweep's `early_terminate` on the sweep's metric for its dataset.
+  private func pruner(for trial: TrialRecord, configuration: TrainingConfiguration)
+    throws(StoreError) -> Pruner?
+  {
+    if rules[trial.sweepID] == nil {
+      let record = try store.sweeps().first { $0.id == trial.sweepID }
+      let file = record.flatMap { try? ExperimentFile(text: $0.fileText, path: $0.filePath) }
+      rules[trial.sweepID] = .some(
+        file?.earlyTermination.flatMap { rule in record.map { (rule, $0) } })
+    }
+    guard let entry = rules[trial.sweepID], let (rule, record) = entry else { return nil }
+    let metric = SweepAnalysis.metric(
+      for: configuration.dataset, in: record, validation: configuration.validationFraction > 0)
+    return Pruner(rule: rule, metric: metric.name, goal: metric.goal, epochs: configuration.epochs)
   }
 
   private func checkpointFolder(_ trial: TrialRecord) throws(StoreError) -> URL {

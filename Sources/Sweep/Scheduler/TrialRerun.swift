@@ -35,11 +35,14 @@ public struct TrialRerun {
         path: store.location, message: "trial \(trial.number): stored configuration does not decode"
       )
     }
-    guard trial.state == .completed, let stored = try store.checkpoint(trialID: trial.id) else {
+    guard trial.state == .completed || trial.state == .pruned,
+      let stored = try store.checkpoint(trialID: trial.id)
+    else {
       throw StoreError(
         path: store.location,
         message:
-          "trial \(trial.number) is \(trial.state.rawValue); only completed trials can be rerun")
+          "trial \(trial.number) is \(trial.state.rawValue); only completed and pruned trials can be rerun"
+      )
     }
     var outcome = Outcome()
     let fileStatus = CheckpointFile.status(path: stored.path, sha256: stored.sha256)
@@ -59,6 +62,10 @@ public struct TrialRerun {
     let data = try TrainingData.load(
       for: configuration, dataDirectory: dataDirectory, verify: verify)
     let trainer = try Trainer(configuration: configuration, data: data)
+    if trial.state == .pruned {
+      // A pruned trial is retrained to the epoch it stopped at.
+      trainer.lastEpoch = try store.metrics(trialID: trial.id).map(\.epoch).max()
+    }
     let result = try trainer.run()
     guard result.status == .completed else {
       outcome.differences.append("the rerun did not complete: \(result.status.summary)")

@@ -2,8 +2,15 @@
 public struct SweepRecord: Sendable {
   /// Row id.
   public var id: Int64
-  /// The sweep's name (unique).
+  /// The sweep's name (unique; a slug of a free-text name).
   public var name: String
+  /// The name as the file wrote it, when it differs from `name`.
+  public var displayName: String?
+  /// `name`, with the free-text name beside it when the file wrote one.
+  public var title: String {
+    displayName.map { $0 == name ? name : "\(name) (“\($0)”)" } ?? name
+  }
+
   /// The file's description.
   public var description: String
   /// grid or random.
@@ -25,6 +32,8 @@ public struct SweepRecord: Sendable {
   init(row: SQLRow) throws(SQLRowError) {
     id = try row.get("id")
     name = try row.get("name")
+    displayName =
+      row.columns.positions["display_name"] == nil ? nil : try row.get("display_name")
     description = try row.get("description")
     method = try row.get("method")
     metricName = try row.get("metric_name")

@@ -16,7 +16,8 @@ public struct SchemaMigration: Sendable {
 /// `value` a readable copy, NULL when not finite), `artifact` (checkpoint path, SHA-256, size) and
 /// `environment` (where a trial ran) and, from v2, `trial_event` (every failure, requeue and retry
 /// of a trial, so earlier errors survive a retry) and `trial.attempt_base` (the attempt number at
-/// the last retry). Timestamps are Unix seconds from the database's clock.
+/// the last retry); v3 adds `sweep.display_name` (a free-text name as the file wrote it; `name` is
+/// its slug). Timestamps are Unix seconds from the database's clock.
 enum SweepSchema {
   static let migrations = [
     SchemaMigration(
@@ -109,5 +110,8 @@ enum SweepSchema {
         "CREATE INDEX trial_event_by_trial ON trial_event(trial_id, at)",
         "ALTER TABLE trial ADD COLUMN attempt_base {integer} NOT NULL DEFAULT 0",
       ]),
+    SchemaMigration(
+      name: "v3-display-names",
+      statements: ["ALTER TABLE sweep ADD COLUMN display_name TEXT"]),
   ]
 }

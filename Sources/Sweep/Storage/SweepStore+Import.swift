@@ -21,13 +21,13 @@ extension SweepStore {
       try connection.execute("DELETE FROM sweep WHERE name = ?", [name])
       let sweepID = try connection.insert(
         """
-        INSERT INTO sweep (name, description, method, metric_name, metric_goal, file_path,
-                           file_text, file_hash, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO sweep (name, display_name, description, method, metric_name, metric_goal,
+                           file_path, file_text, file_hash, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
-          sweep.name, sweep.description, sweep.method, sweep.metricName, sweep.metricGoal,
-          sweep.filePath, sweep.fileText, sweep.fileHash, sweep.createdAt,
+          sweep.name, sweep.displayName, sweep.description, sweep.method, sweep.metricName,
+          sweep.metricGoal, sweep.filePath, sweep.fileText, sweep.fileHash, sweep.createdAt,
         ])
       var newID: [Int64: Int64] = [:]
       for trial in trials {

@@ -78,23 +78,26 @@ extension SweepStore {
     try fenced(trial, worker) { try Self.upsertEnvironment(environment, trialID: trial.id, $0) }
   }
 
-  /// Marks the trial completed with its checkpoint and, in the same transaction, stores
-  /// `finalEpoch` (the last epoch's metrics, when not recorded yet); false (nothing written) if
-  /// it was no longer this worker's.
+  /// Marks the trial completed (or, with `pruned`, pruned for that reason) with its checkpoint
+  /// and, in the same transaction, stores `finalEpoch` (the last epoch's metrics, when not
+  /// recorded yet); false (nothing written) if it was no longer this worker's.
   @discardableResult
   public func complete(
     _ trial: TrialRecord, worker: WorkerIdentity,
     checkpoint: (path: String, sha256: String, bytes: Int),
-    parameterCount: Int, trainingSeconds: Double, finalEpoch: EpochMetrics? = nil
+    parameterCount: Int, trainingSeconds: Double, finalEpoch: EpochMetrics? = nil,
+    pruned: String? = nil
   ) throws(StoreError) -> Bool {
     let now = database.dialect.now
+    let state: TrialState = pruned == nil ? .completed : .pruned
     return try write { connection in
       let changed = try connection.execute(
         """
-        UPDATE trial SET state = 'completed', finished_at = \(now), heartbeat_at = \(now),
-          error = NULL, parameter_count = ?, training_seconds = ?
+        UPDATE trial SET state = ?, finished_at = \(now), heartbeat_at = \(now),
+          error = ?, parameter_count = ?, training_seconds = ?
         WHERE \(Self.owned)
-        """, [parameterCount, trainingSeconds] + Self.claimant(trial, worker))
+        """,
+        [state.rawValue, pruned, parameterCount, trainingSeconds] + Self.claimant(trial, worker))
       guard changed == 1 else { return false }
       try connection.execute(
         """
@@ -103,6 +106,7 @@ extension SweepStore {
           bytes = excluded.bytes
         """, [trial.id, checkpoint.path, checkpoint.sha256, checkpoint.bytes])
       if let finalEpoch { try Self.upsertMetrics(finalEpoch, trialID: trial.id, connection) }
+      if let pruned { try Self.recordEvent(trial.id, trial.attempt, .pruned, pruned, connection) }
       return true
     }
   }

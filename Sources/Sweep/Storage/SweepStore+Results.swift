@@ -1,3 +1,4 @@
+import Foundation
 import KANLib
 
 extension SweepStore {
@@ -134,4 +135,30 @@ public struct TrialEvent: Sendable, Equatable {
   public let state: TrialState
   /// Why.
   public let message: String
+}
+
+extension SweepStore {
+  /// The values of metric `name` at `epoch` of every trial of the sweep but `excluding`, with
+  /// each trial's dataset (for early termination, which compares trials of one dataset).
+  public func metricValues(sweepID: Int64, epoch: Int, name: String, excluding: Int64)
+    throws(StoreError) -> [(dataset: DatasetName, value: Double)]
+  {
+    try read { connection in
+      var datasets: [String: DatasetName] = [:]
+      return try connection.rows(
+        """
+        SELECT t.configuration, m.bits FROM metric m JOIN trial t ON t.id = m.trial_id
+        WHERE t.sweep_id = ? AND m.epoch = ? AND m.name = ? AND m.trial_id <> ?
+        """, [sweepID, epoch, name, excluding]
+      ).compactMap { row in
+        let json: String = try row.get("configuration")
+        let dataset =
+          datasets[json]
+          ?? (try? JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8)))?.dataset
+        guard let dataset else { return nil }
+        datasets[json] = dataset
+        return (dataset, try row.bits("bits"))
+      }
+    }
+  }
 }

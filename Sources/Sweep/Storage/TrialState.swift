@@ -1,8 +1,6 @@
-/// The life of a trial: queued → running → completed or failed. A finished trial never changes
-/// again; a running one goes back to queued when its worker is lost or interrupted.
-///
-/// (The schema's CHECK also admits `pruned`, reserved for early termination; nothing writes it
-/// yet, so it is not a state here.)
+/// The life of a trial: queued → running → completed, failed or pruned. A finished trial never
+/// changes again (but for `--retry-failed`); a running one goes back to queued when its worker is
+/// lost or interrupted.
 public enum TrialState: String, Sendable, Codable, CaseIterable {
   /// Waiting for a worker.
   case queued
@@ -12,4 +10,7 @@ public enum TrialState: String, Sendable, Codable, CaseIterable {
   case completed
   /// Stopped by an error, a divergence or too many lost workers.
   case failed
+  /// Stopped early by the sweep's `early_terminate` rule, with its metrics and checkpoint of the
+  /// epoch it stopped at.
+  case pruned
 }
