@@ -184,6 +184,9 @@ struct TrainCommand: ParsableCommand {
       ]
       if let accuracy = last.testAccuracy { summary["test_accuracy"] = Double(accuracy) }
       if let rmse = last.testRMSE { summary["test_rmse"] = Double(rmse) }
+      if let loss = last.validationLoss { summary["val_loss"] = Double(loss) }
+      if let accuracy = last.validationAccuracy { summary["val_accuracy"] = Double(accuracy) }
+      if let rmse = last.validationRMSE { summary["val_rmse"] = Double(rmse) }
       let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
     }

@@ -23,16 +23,26 @@ struct ValidateCommand: ParsableCommand {
     try requireResources(
       of: experiment, dataDirectory: data.dataDirectory, checkData: !noDataCheck,
       memory: try memory.limit(workers: ProcessInfo.processInfo.activeProcessorCount))
-    let trials = try experiment.plannedTrials()
-    let dropped = experiment.plannedTrialUpperBound - trials.count
-    let why =
-      experiment.method == .grid
-      ? "MLP duplicates dropped: KAN-only parameters do not apply"
-      : "repeated samples dropped: they would run the same configuration and seed twice"
-    print(
-      "\(experiment.name): \(trials.count) trials from \(experiment.plannedConfigurationCount) configurations × "
-        + "\(experiment.seeds.count) seed(s), method \(experiment.method.rawValue)"
-        + (dropped > 0 ? " (\(dropped) \(why))" : ""))
+    var trials = try experiment.plannedTrials()
+    if experiment.isOpenEnded {
+      // Made while the sweep runs; bayes starts with random draws, which the preview shows.
+      print(
+        "\(experiment.name): \(experiment.method.rawValue) search, "
+          + (experiment.runCap.map { "\($0) configurations" } ?? "configurations until stopped")
+          + " × \(experiment.seeds.count) seed(s), made while the sweep runs; the first random draws:"
+      )
+      trials = try (0..<preview).flatMap { try experiment.trials(experiment.randomSample($0)) }
+    } else {
+      let dropped = experiment.plannedTrialUpperBound - trials.count
+      let why =
+        experiment.method == .grid
+        ? "MLP duplicates dropped: KAN-only parameters do not apply"
+        : "repeated samples dropped: they would run the same configuration and seed twice"
+      print(
+        "\(experiment.name): \(trials.count) trials from \(experiment.plannedConfigurationCount) configurations × "
+          + "\(experiment.seeds.count) seed(s), method \(experiment.method.rawValue)"
+          + (dropped > 0 ? " (\(dropped) \(why))" : ""))
+    }
     let names = experiment.parameters.map(\.name)
     let header = ["#"] + names + ["seed"]
     var rows = [header]

@@ -121,4 +121,25 @@ import Testing
       text: Self.sweep("open", "method: random\nrun_cap: 5"), path: file)
     #expect(Set(try capped.plannedTrials().map(\.identity)) == Set(trials.map(\.identity)))
   }
+
+  /// A store whose trials trained without a validation split (as before the split existed) gets
+  /// the split's trials as new ones when the file is submitted again, and is told why.
+  @Test func resubmittingAnOldFileExplainsTheNewTrials() throws {
+    let directory = try CommandRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let text = "name: old\nparameters:\n  dataset: {value: toy_xy}\n  grid_size: {values: [3, 4]}\n"
+    let old = try SweepRunTests.write(
+      text + "  validation_fraction: {value: 0}\n", to: directory, name: "old.yaml")
+    let db = directory.appendingPathComponent("s.sqlite").path
+    #expect(try CommandRunner.run(["submit", old, "--db", db]).status == 0)
+    let current = try SweepRunTests.write(text, to: directory, name: "current.yaml")
+    let again = try CommandRunner.run(["submit", current, "--db", db])
+    #expect(again.status == 0)
+    #expect(
+      again.standardOutput.contains("2 new trial(s): sweeps now hold out validation_fraction"))
+    #expect(again.standardOutput.contains("the 2 earlier trial(s) trained on all of it"))
+    let store = try SweepStore(path: db)
+    let sweep = try #require(try store.sweep(named: "old"))
+    #expect(try store.trials(sweepID: sweep.id).count == 4)
+  }
 }

@@ -123,7 +123,13 @@ public final class SweepScheduler {
         // Open-ended sweeps: one queued configuration per free worker.
         while (counts[.queued] ?? 0) < max(0, options.workers - (counts[.running] ?? 0)) {
           do {
-            guard try suggester.enqueueNext(maxConfigurations: options.maxConfigurations) else {
+            let outcome = try suggester.enqueueNext(maxConfigurations: options.maxConfigurations)
+            if outcome == .noNewConfiguration {
+              notice(
+                "the last 100 suggestions were configurations the sweep already has; stopping "
+                  + "(the search space is exhausted or the search has converged)")
+            }
+            guard outcome == .added else {
               exhausted = true
               break
             }

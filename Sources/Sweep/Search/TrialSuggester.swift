@@ -53,13 +53,23 @@ public struct TrialSuggester {
     }
   }
 
-  /// Enqueues the next configuration (one trial per seed) unless `maxConfigurations` are made;
-  /// returns whether it added one.
-  public func enqueueNext(maxConfigurations: Int?) throws -> Bool {
+  /// What ``enqueueNext(maxConfigurations:)`` did.
+  public enum Outcome: Sendable, Equatable {
+    /// A new configuration is queued.
+    case added
+    /// `run_cap` (or `--max-trials`) configurations exist.
+    case capReached
+    /// 100 suggestions in a row were configurations the sweep already has (a small discrete
+    /// space is exhausted, or the search has converged).
+    case noNewConfiguration
+  }
+
+  /// Enqueues the next configuration (one trial per seed) unless `maxConfigurations` are made.
+  public func enqueueNext(maxConfigurations: Int?) throws -> Outcome {
     let history = try history()
     let made = try store.trials(sweepID: sweep.id).count / max(1, file.seeds.count)
-    if let cap = file.runCap ?? maxConfigurations, made >= cap { return false }
-    if let maxConfigurations, made >= maxConfigurations { return false }
+    if let cap = file.runCap ?? maxConfigurations, made >= cap { return .capReached }
+    if let maxConfigurations, made >= maxConfigurations { return .capReached }
     let goal: MetricGoal
     if let name = file.metricGoal.flatMap(MetricGoal.init(rawValue:)) {
       goal = name
@@ -74,9 +84,9 @@ public struct TrialSuggester {
       let assignment =
         file.method == .bayes
         ? sampler.suggest(index: index, history: history) : file.randomSample(index)
-      if try store.enqueue(try file.trials(assignment), sweepID: sweep.id) > 0 { return true }
+      if try store.enqueue(try file.trials(assignment), sweepID: sweep.id) > 0 { return .added }
     }
-    return false
+    return .noNewConfiguration
   }
 
   /// Whether a finished trial has reached the file's `metric.target`.
