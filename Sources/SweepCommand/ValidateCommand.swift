@@ -11,18 +11,11 @@ struct ValidateCommand: ParsableCommand {
   var file: String
   @Option(help: "Rows of the preview table.")
   var preview = 10
-  @OptionGroup var data: DataOptions
-  @OptionGroup var memory: MemoryOptions
-  @Flag(
-    name: .customLong("no-data-check"),
-    help: "Do not check that the data sets are found here (workers on other machines load them).")
-  var noDataCheck = false
+  @OptionGroup var resources: ResourceOptions
 
   func run() throws {
     let experiment = try loadExperiment(file)
-    try requireResources(
-      of: experiment, dataDirectory: data.dataDirectory, checkData: !noDataCheck,
-      memory: try memory.limit(workers: ProcessInfo.processInfo.activeProcessorCount))
+    try resources.require(experiment)
     var trials = try experiment.plannedTrials()
     if experiment.isOpenEnded {
       // Made while the sweep runs; bayes starts with random draws, which the preview shows.
@@ -70,22 +63,15 @@ struct SubmitCommand: ParsableCommand {
   @Argument(help: "The experiment file (YAML).")
   var file: String
   @OptionGroup var store: StoreOptions
-  @OptionGroup var data: DataOptions
-  @OptionGroup var memory: MemoryOptions
+  @OptionGroup var resources: ResourceOptions
   @Flag(
     name: .customLong("retry-failed"),
     help: "Put the sweep's failed trials back in the queue (their errors stay in the history).")
   var retryFailed = false
-  @Flag(
-    name: .customLong("no-data-check"),
-    help: "Do not check that the data sets are found here (workers on other machines load them).")
-  var noDataCheck = false
 
   func run() throws {
     let experiment = try loadExperiment(file)
-    try requireResources(
-      of: experiment, dataDirectory: data.dataDirectory, checkData: !noDataCheck,
-      memory: try memory.limit(workers: ProcessInfo.processInfo.activeProcessorCount))
+    try resources.require(experiment)
     let store = try self.store.open(create: true)
     let submission = try submitReporting(experiment, to: store)
     print(
@@ -95,5 +81,23 @@ struct SubmitCommand: ParsableCommand {
       let requeued = try store.retryFailed(sweepID: submission.sweepID)
       print("sweep \(experiment.name): \(requeued) failed trial(s) requeued")
     }
+  }
+}
+
+/// What a sweep needs to run here, checked before anything is enqueued: its data sets and the
+/// memory of its largest trial (shared by `validate` and `submit`).
+struct ResourceOptions: ParsableArguments {
+  @OptionGroup var data: DataOptions
+  @OptionGroup var memory: MemoryOptions
+  @Flag(
+    name: .customLong("no-data-check"),
+    help: "Do not check that the data sets are found here (workers on other machines load them).")
+  var noDataCheck = false
+
+  /// Exits with status 2 unless `experiment` can run with one worker per core.
+  func require(_ experiment: ExperimentFile) throws {
+    try requireResources(
+      of: experiment, dataDirectory: data.dataDirectory, checkData: !noDataCheck,
+      memory: try memory.limit(workers: ProcessInfo.processInfo.activeProcessorCount))
   }
 }

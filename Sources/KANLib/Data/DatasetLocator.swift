@@ -41,15 +41,24 @@ public enum DatasetLocator {
     _ name: ImageDatasetName, dataDirectory: String?, checksums: [ImageDataset.File: String]?,
     environment: [String: String], workingDirectory: String, systemDirectory: String
   ) throws(DatasetError) -> ImageDataset {
+    let (directory, paths) = try find(
+      name, dataDirectory: dataDirectory, environment: environment,
+      workingDirectory: workingDirectory, systemDirectory: systemDirectory)
+    return try ImageDataset(name: name, directory: directory, paths: paths, checksums: checksums)
+  }
+
+  /// The first qualifying folder and its four files, or every folder tried and why not.
+  static func find(
+    _ name: ImageDatasetName, dataDirectory: String?, environment: [String: String],
+    workingDirectory: String, systemDirectory: String
+  ) throws(DatasetError) -> (directory: String, paths: [ImageDataset.File: String]) {
     var searched = [DatasetError.SearchedDirectory]()
     for candidate in candidates(
       for: name, dataDirectory: dataDirectory, environment: environment,
       workingDirectory: workingDirectory, systemDirectory: systemDirectory)
     {
       switch inspect(candidate.directory) {
-      case .complete(let paths):
-        return try ImageDataset(
-          name: name, directory: candidate.directory, paths: paths, checksums: checksums)
+      case .complete(let paths): return (candidate.directory, paths)
       case .unusable(let problem):
         searched.append(
           .init(directory: candidate.directory, source: candidate.source, problem: problem))
@@ -66,19 +75,10 @@ public enum DatasetLocator {
     environment: [String: String] = ProcessInfo.processInfo.environment,
     workingDirectory: String = FileManager.default.currentDirectoryPath
   ) throws(DatasetError) -> String {
-    var searched = [DatasetError.SearchedDirectory]()
-    for candidate in candidates(
-      for: name, dataDirectory: dataDirectory, environment: environment,
-      workingDirectory: workingDirectory, systemDirectory: systemDatasetsDirectory)
-    {
-      switch inspect(candidate.directory) {
-      case .complete: return candidate.directory
-      case .unusable(let problem):
-        searched.append(
-          .init(directory: candidate.directory, source: candidate.source, problem: problem))
-      }
-    }
-    throw .notFound(dataset: name, searched: searched)
+    try find(
+      name, dataDirectory: dataDirectory, environment: environment,
+      workingDirectory: workingDirectory, systemDirectory: systemDatasetsDirectory
+    ).directory
   }
 
   /// The folders ``load(_:dataDirectory:verify:environment:workingDirectory:)`` tries, in order.
