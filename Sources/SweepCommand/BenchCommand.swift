@@ -16,19 +16,19 @@ struct BenchCommand: ParsableCommand {
 
   @Option(help: "Layer widths, e.g. 784,64,10.")
   var widths = "784,64,10"
-  @Option(name: .customLong("grid-size"), help: "KAN grid intervals G.")
+  @Option(name: .customLong("grid-size"), parsing: .unconditional, help: "KAN grid intervals G.")
   var gridSize = 5
-  @Option(name: .customLong("spline-order"), help: "KAN spline degree k.")
+  @Option(name: .customLong("spline-order"), parsing: .unconditional, help: "KAN spline degree k.")
   var splineOrder = 3
   @Option(name: .customLong("base-activation"), help: "silu, identity or zero.")
   var baseActivation = "silu"
-  @Option(name: .customLong("batch-size"), help: "Samples per step.")
+  @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Samples per step.")
   var batchSize = 64
-  @Option(help: "OpenBLAS threads.")
+  @Option(parsing: .unconditional, help: "OpenBLAS threads.")
   var threads = 1
-  @Option(help: "Timed steps.")
+  @Option(parsing: .unconditional, help: "Timed steps.")
   var steps = 300
-  @Option(help: "Untimed warm-up steps.")
+  @Option(parsing: .unconditional, help: "Untimed warm-up steps.")
   var warmup = 30
   @Flag(
     name: .customLong("adapted-grid"),
@@ -37,6 +37,15 @@ struct BenchCommand: ParsableCommand {
   var adaptedGrid = false
   @Flag(help: "Print one JSON object.")
   var json = false
+
+  func validate() throws {
+    try check("--grid-size", gridSize, in: 1...1000)
+    try check("--spline-order", splineOrder, in: 1...10)
+    try check("--batch-size", batchSize, in: 1...1_000_000)
+    try check("--threads", threads, in: 1...512)
+    try check("--steps", steps, in: 1...10_000_000)
+    try check("--warmup", warmup, in: 0...10_000_000)
+  }
 
   func run() throws {
     let layerWidths = widths.split(separator: ",").compactMap {

@@ -11,14 +11,19 @@ struct BenchReportCommand: ParsableCommand {
       "Generate a store of N trials × E epochs and time writing its report (target ≤ 3 s, ≤ 10 MB)."
   )
 
-  @Option(help: "Trials to generate.")
+  @Option(parsing: .unconditional, help: "Trials to generate.")
   var trials = 10_000
-  @Option(help: "Epochs per trial.")
+  @Option(parsing: .unconditional, help: "Epochs per trial.")
   var epochs = 20
   @Option(help: "Working folder (default: a temporary folder, removed afterwards).")
   var directory: String?
   @Flag(help: "Print JSON.")
   var json = false
+
+  func validate() throws {
+    try check("--trials", trials, in: 1...1_000_000)
+    try check("--epochs", epochs, in: 1...10_000)
+  }
 
   func run() throws {
     let folder =

@@ -18,11 +18,12 @@ struct BenchSweepCommand: ParsableCommand {
       is overhead.
       """)
 
-  @Option(help: "Trials (a multiple of 20).")
+  @Option(parsing: .unconditional, help: "Trials (a multiple of 20).")
   var trials = 200
-  @Option(help: "Worker processes.")
+  @Option(parsing: .unconditional, help: "Worker processes.")
   var workers = 2
-  @Option(help: "Training samples per trial (the synthetic default is 1000).")
+  @Option(
+    parsing: .unconditional, help: "Training samples per trial (the synthetic default is 1000).")
   var samples = 1000
   @Option(help: "Working folder (default: a temporary folder, removed afterwards).")
   var directory: String?
@@ -33,8 +34,9 @@ struct BenchSweepCommand: ParsableCommand {
     guard trials >= 20 && trials % 20 == 0 else {
       throw ValidationError("--trials must be a positive multiple of 20, got \(trials)")
     }
-    guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-    guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
+    try check("--trials", trials, in: 20...1_000_000)
+    try check("--workers", workers, in: 1...512)
+    try check("--samples", samples, in: 1...1_000_000)
   }
 
   func run() throws {

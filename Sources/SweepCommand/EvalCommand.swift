@@ -10,30 +10,51 @@ struct EvalCommand: ParsableCommand {
 
   @Option(help: "The safetensors checkpoint.")
   var checkpoint: String
-  @Option(help: "mnist, fashion_mnist, or a synthetic task (generated from --seed).")
-  var dataset: String
+  @Option(
+    help: "mnist, fashion_mnist, or a synthetic task (default: the dataset the checkpoint records)."
+  )
+  var dataset: String?
+  @Flag(
+    name: .customLong("allow-other-dataset"),
+    help: "Evaluate on --dataset even when the checkpoint was trained on another one.")
+  var allowOtherDataset = false
   @Option(help: "symmetric or unit (default: the checkpoint's, else symmetric).")
   var normalization: String?
-  @Option(help: "Seed of a synthetic task's data (default: the checkpoint's).")
+  @Option(
+    parsing: .unconditional, help: "Seed of a synthetic task's data (default: the checkpoint's).")
   var seed: UInt64?
-  @Option(help: "OpenBLAS threads.")
+  @Option(parsing: .unconditional, help: "OpenBLAS threads.")
   var threads = 1
   @OptionGroup var data: DataOptions
   @Flag(help: "Print {\"accuracy\": …, \"correct\": …, \"total\": …} (or rmse) as JSON.")
   var json = false
 
+  func validate() throws {
+    try check("--threads", threads, in: 1...512)
+  }
+
   func run() throws {
     BLAS.threads = threads
-    guard let datasetName = DatasetName(rawValue: dataset) else {
-      throw ValidationError(
-        "unknown --dataset '\(dataset)'; choose one of "
-          + DatasetName.allCases.map(\.rawValue).joined(separator: ", "))
-    }
     let loaded: Checkpoint.Loaded
     do {
       loaded = try Checkpoint.load(path: checkpoint)
     } catch {
       throw CommandFailure(error.description)
+    }
+    let recorded = loaded.configuration?.dataset
+    guard let dataset = dataset ?? recorded?.rawValue else {
+      throw ValidationError(
+        "\(checkpoint) does not record its dataset (not written by kan-sweep); give --dataset")
+    }
+    guard let datasetName = DatasetName(rawValue: dataset) else {
+      throw ValidationError(
+        "unknown --dataset '\(dataset)'; choose one of "
+          + DatasetName.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+    if let recorded, recorded != datasetName, !allowOtherDataset {
+      throw CommandFailure(
+        "\(checkpoint) was trained on \(recorded.rawValue), not \(dataset); evaluating it there "
+          + "measures nothing useful. Drop --dataset, or add --allow-other-dataset to do it anyway")
     }
     var configuration = loaded.configuration ?? TrainingConfiguration()
     configuration.dataset = datasetName

@@ -17,15 +17,21 @@ struct RunCommand: ParsableCommand {
   @Argument(help: "The experiment file (YAML).")
   var file: String
   @OptionGroup var store: StoreOptions
-  @Option(help: "Worker processes. (default: one per core)")
+  @Option(parsing: .unconditional, help: "Worker processes. (default: one per core)")
   var workers: Int?
-  @Option(help: "OpenBLAS threads per worker (results depend on it).")
+  @Option(parsing: .unconditional, help: "OpenBLAS threads per worker (results depend on it).")
   var threads = 1
-  @Option(name: .customLong("max-attempts"), help: "Attempts per trial when workers die.")
+  @Option(
+    name: .customLong("max-attempts"), parsing: .unconditional,
+    help: "Attempts per trial when workers die.")
   var maxAttempts = 3
-  @Option(help: "Seconds without heartbeat before a trial is taken from its worker.")
+  @Option(
+    parsing: .unconditional,
+    help: "Seconds without heartbeat before a trial is taken from its worker.")
   var grace: Double = 60
-  @Option(name: .customLong("heartbeat-interval"), help: "Seconds between worker heartbeats.")
+  @Option(
+    name: .customLong("heartbeat-interval"), parsing: .unconditional,
+    help: "Seconds between worker heartbeats.")
   var heartbeatInterval: Double = 2
   @OptionGroup var data: DataOptions
   @OptionGroup var memory: MemoryOptions
@@ -33,6 +39,7 @@ struct RunCommand: ParsableCommand {
   var plain = false
   @Option(
     name: .customLong("max-trials"),
+    parsing: .unconditional,
     help: "Bayes, and random search without run_cap: stop after this many configurations.")
   var maxTrials: Int?
   @Flag(
@@ -77,6 +84,9 @@ struct RunCommand: ParsableCommand {
       "sweep \(sweep.name): \(plan); "
         + "\(workerCount) workers × \(threads) BLAS thread(s), OpenBLAS \(BLAS.coreName), store \(store.location)"
     )
+    if let sharing = try Self.otherSchedulers(store, sweep: sweep, grace: grace) {
+      print("note: \(sharing)")
+    }
     fflush(nil)
     var options = SweepScheduler.Options()
     options.workers = workerCount
@@ -109,6 +119,26 @@ struct RunCommand: ParsableCommand {
       throw ExitCode(130)
     }
     if (counts[.failed] ?? 0) > 0 { throw ExitCode(1) }
+  }
+
+  /// A sentence when other schedulers' workers hold live trials of `sweep` (a heartbeat within
+  /// `grace` seconds): this scheduler then shares the queue with them, each trial running once.
+  static func otherSchedulers(_ store: SweepStore, sweep: SweepRecord, grace: Double) throws
+    -> String?
+  {
+    let now = Date().timeIntervalSince1970
+    let live = try store.trials(sweepID: sweep.id).filter {
+      $0.state == .running && now - ($0.heartbeatAt ?? 0) < grace
+    }
+    guard !live.isEmpty else { return nil }
+    var workers: [String] = []
+    for trial in live {
+      let name = "\(trial.workerHost ?? "?") pid \(trial.workerPID.map(String.init) ?? "?")"
+      if !workers.contains(name) { workers.append(name) }
+    }
+    return "another scheduler is working on sweep \(sweep.name) (\(live.count) trial(s) running "
+      + "on \(workers.prefix(4).joined(separator: ", ")))); this one shares the queue with it: "
+      + "each trial runs once, and either can be stopped without losing work"
   }
 
   /// `--workers`, or one per core.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KANLib
+import Report
 import Sweep
 
 /// `sweep show SWEEP:N`: everything about one trial, and the command that reproduces it.
@@ -14,18 +15,31 @@ struct ShowCommand: ParsableCommand {
   @OptionGroup var store: StoreOptions
   @Flag(help: "Print JSON.")
   var json = false
+  @Flag(help: "Write the trial's page (curves, commands, learned activations) and print its path.")
+  var html = false
+  @Option(help: "Where --html writes (default: results/<sweep>/trial-<N>.html beside the store).")
+  var out: String?
 
   func run() throws {
     let store = try self.store.open(readOnly: true)
     let (sweep, record) = try trial.resolve(in: store)
+    if html {
+      try writePage(store, sweep)
+      return
+    }
     let metrics = try store.metrics(trialID: record.id)
     let checkpoint = try store.checkpoint(trialID: record.id)
     let environment = try store.environment(trialID: record.id)
     let history = try store.events(trialID: record.id)
     let fileStatus = checkpoint.map { CheckpointFile.status(path: $0.path, sha256: $0.sha256) }
+    let commands = self.store.commands
     let command = record.trainingConfiguration.map {
-      reproduceCommand($0, threads: environment?.blasThreads ?? 1)
+      commands.train(
+        $0, threads: environment?.blasThreads ?? 1, dataDirectory: environment?.dataDirectory,
+        savePath: "\(sweep.name)-\(record.number).safetensors")
     }
+    let rerun = commands.rerun(
+      sweep: sweep.name, number: record.number, dataDirectory: environment?.dataDirectory)
     if json {
       var object: [String: Any] = [
         "sweep": sweep.name, "trial": record.number, "state": record.state.rawValue,
@@ -36,7 +50,7 @@ struct ShowCommand: ParsableCommand {
         "metrics": metrics.map {
           ["epoch": $0.epoch, "name": $0.name, "value": jsonNumber($0.value)] as [String: Any]
         },
-        "error": record.error ?? NSNull(), "command": command ?? NSNull(),
+        "error": record.error ?? NSNull(), "command": command ?? NSNull(), "rerun": rerun,
       ]
       if let checkpoint, let fileStatus {
         object["checkpoint"] = [
@@ -97,6 +111,7 @@ struct ShowCommand: ParsableCommand {
           + environment.operatingSystem)
     }
     if let command { print("reproduce: \(command)") }
+    print("rerun:     \(rerun)")
     if let fileStatus, fileStatus != .intact {
       FileHandle.standardError.write(
         Data(
@@ -104,6 +119,36 @@ struct ShowCommand: ParsableCommand {
             + "\(trial.number)` retrains it and restores the file when the bits match\n").utf8))
       throw ExitCode(1)
     }
+  }
+
+  /// Writes the trial's HTML page (through a temporary file and a rename).
+  func writePage(_ store: SweepStore, _ sweep: SweepRecord) throws {
+    let results: SweepResults
+    do {
+      results = try SweepResults.load(sweep, from: store)
+    } catch {
+      throw CommandFailure(error.description)
+    }
+    guard let result = results.trials.first(where: { $0.number == trial.number }) else {
+      throw CommandFailure("sweep '\(sweep.name)' has no trial \(trial.number)")
+    }
+    let metric = SweepAnalysis.metric(
+      for: result.configuration.dataset, in: sweep,
+      validation: result.configuration.validationFraction > 0
+    ).name
+    let page = HTMLReport.trialPage(result, commands: self.store.commands, metric: metric)
+    let folder = try store.outputDirectory(sweep: sweep.name)
+    let path =
+      out ?? URL(fileURLWithPath: folder).appendingPathComponent("trial-\(trial.number).html").path
+    do {
+      try FileManager.default.createDirectory(
+        at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+        withIntermediateDirectories: true)
+      try Data(page.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+      throw CommandFailure("cannot write \(path): \(error.localizedDescription)")
+    }
+    print("wrote \(path)")
   }
 
   static func name(_ status: CheckpointFile.Status) -> String {
@@ -118,11 +163,4 @@ struct ShowCommand: ParsableCommand {
 /// A JSON-safe number: NaN and ±inf as strings.
 func jsonNumber(_ value: Double) -> Any {
   value.isFinite ? value : (value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity"))
-}
-
-/// The `sweep train` command line that reproduces `configuration` bit for bit (the options
-/// come from the parameter registry; see `TrainingConfiguration.commandLineArguments`).
-func reproduceCommand(_ configuration: TrainingConfiguration, threads: Int) -> String {
-  (["sweep", "train"] + configuration.commandLineArguments + ["--threads", String(threads)])
-    .joined(separator: " ")
 }

@@ -17,11 +17,11 @@ struct SlurmCommand: ParsableCommand {
   @Argument(help: "The experiment file (YAML).")
   var file: String
   @OptionGroup var store: StoreOptions
-  @Option(help: "Array tasks (concurrent workers).")
+  @Option(parsing: .unconditional, help: "Array tasks (concurrent workers).")
   var array = 4
   @Option(
     name: .customLong("cpus-per-task"),
-    help: "CPUs per task; also the OpenBLAS threads of its worker.")
+    parsing: .unconditional, help: "CPUs per task; also the OpenBLAS threads of its worker.")
   var cpusPerTask = 1
   @Option(help: "Time limit per task (Slurm syntax).")
   var time = "08:00:00"
@@ -31,15 +31,16 @@ struct SlurmCommand: ParsableCommand {
   var executable: String?
   @Option(help: "Where to write the script (default: results/<sweep>/slurm/<sweep>.sbatch).")
   var out: String?
-  @Option(help: "Seconds a task waits for new trials before exiting.")
+  @Option(parsing: .unconditional, help: "Seconds a task waits for new trials before exiting.")
   var idleExit = 30.0
   @OptionGroup var data: DataOptions
   @Flag(help: "Submit the script with sbatch and print the job id.")
   var submit = false
 
   func validate() throws {
-    guard array >= 1 else { throw ValidationError("--array must be at least 1, got \(array)") }
-    guard cpusPerTask >= 1 else { throw ValidationError("--cpus-per-task must be at least 1") }
+    try check("--array", array, in: 1...100_000)
+    try check("--cpus-per-task", cpusPerTask, in: 1...512)
+    try check("--idle-exit", idleExit, in: 0...604_800)
   }
 
   func run() throws {

@@ -11,6 +11,16 @@ struct StoreOptions: ParsableArguments {
       valueName: "path-or-url"))
   var db = "results/sweeps.sqlite"
 
+  /// The commands that paste for trials of this store: this executable as invoked, and `--db`
+  /// (an absolute path for SQLite) unless it is the default.
+  var commands: TrialCommands {
+    let isURL = db.hasPrefix("postgres://") || db.hasPrefix("postgresql://")
+    let store =
+      db == "results/sweeps.sqlite"
+      ? nil : (isURL ? db : URL(fileURLWithPath: db).standardizedFileURL.path)
+    return TrialCommands(executable: TrialCommands.executable(), store: store)
+  }
+
   /// Opens the store: read-only (`status`, `show`, …), for writing an existing store
   /// (`worker`), or created when missing (`run`, `submit`, `slurm`).
   func open(readOnly: Bool = false, create: Bool = false) throws -> SweepStore {

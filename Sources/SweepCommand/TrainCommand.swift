@@ -16,31 +16,40 @@ struct TrainCommand: ParsableCommand {
 
   @Option(
     name: [.customLong("num-layers"), .customLong("num_layers")],
+    parsing: .unconditional,
     help: "Number of KAN layers (hidden layers = num-layers − 1; see --hidden-layers).")
   var numLayers = 2
   @Option(
     name: [.customLong("hidden-dim"), .customLong("hidden_dim")],
-    help: "Width of each hidden layer (see --hidden-layers).")
+    parsing: .unconditional, help: "Width of each hidden layer (see --hidden-layers).")
   var hiddenDim = 64
-  @Option(name: [.customLong("num-classes"), .customLong("num_classes")], help: "Output classes.")
+  @Option(
+    name: [.customLong("num-classes"), .customLong("num_classes")],
+    parsing: .unconditional, help: "Output classes.")
   var numClasses = 10
-  @Option(name: [.customLong("in-features"), .customLong("in_features")], help: "Image height.")
+  @Option(
+    name: [.customLong("in-features"), .customLong("in_features")],
+    parsing: .unconditional, help: "Image height.")
   var inFeatures = 28
-  @Option(name: [.customLong("out-features"), .customLong("out_features")], help: "Image width.")
+  @Option(
+    name: [.customLong("out-features"), .customLong("out_features")],
+    parsing: .unconditional, help: "Image width.")
   var outFeatures = 28
   @Option(
     name: [.customLong("eval-report-count"), .customLong("eval_report_count")],
-    help: "Progress lines per epoch when the output is not a terminal.")
+    parsing: .unconditional, help: "Progress lines per epoch when the output is not a terminal.")
   var evalReportCount = 10
   @Option(name: [.customLong("save-path"), .customLong("save_path")], help: "Checkpoint to write.")
   var savePath = "trained_kan_model.safetensors"
+  @Flag(help: "Replace the checkpoint at --save-path if it exists.")
+  var overwrite = false
   @Flag(help: "Accepted for compatibility: kan-sweep always runs on the CPU.")
   var cpu = false
   @Flag(
     name: [.customLong("use-kan-convolution"), .customLong("use_kan_convolution")],
     help: "Not available yet (fails with exit status 2).")
   var useKANConvolution = false
-  @Option(help: "OpenBLAS threads (the result's bits depend on it).")
+  @Option(parsing: .unconditional, help: "OpenBLAS threads (the result's bits depend on it).")
   var threads = 1
   @OptionGroup var data: DataOptions
   @Flag(help: "Print one JSON object with the results as the last line.")
@@ -124,8 +133,13 @@ struct TrainCommand: ParsableCommand {
             + "layer. Train without it (a fully connected KAN on the flattened image).\n").utf8))
       throw ExitCode(2)
     }
-    guard threads >= 1 else {
-      throw ValidationError("--threads must be at least 1, got \(threads)")
+    try check("--threads", threads, in: 1...512)
+    try check("--num-layers", numLayers, in: 1...64)
+    try check("--hidden-dim", hiddenDim, in: 1...100_000)
+    try check("--eval-report-count", evalReportCount, in: 1...10_000)
+    if FileManager.default.fileExists(atPath: savePath) && !overwrite {
+      throw ValidationError(
+        "\(savePath) exists; choose another --save-path or add --overwrite to replace it")
     }
     _ = try trainingConfiguration()
   }

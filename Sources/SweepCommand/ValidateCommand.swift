@@ -9,9 +9,13 @@ struct ValidateCommand: ParsableCommand {
 
   @Argument(help: "The experiment file (YAML).")
   var file: String
-  @Option(help: "Rows of the preview table.")
+  @Option(parsing: .unconditional, help: "Rows of the preview table.")
   var preview = 10
   @OptionGroup var resources: ResourceOptions
+
+  func validate() throws {
+    try check("--preview", preview, in: 0...100_000)
+  }
 
   func run() throws {
     let experiment = try loadExperiment(file)

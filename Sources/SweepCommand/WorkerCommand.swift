@@ -15,22 +15,30 @@ struct WorkerCommand: ParsableCommand {
   @OptionGroup var store: StoreOptions
   @Option(help: "Only trials of this sweep.")
   var sweep: String?
-  @Option(help: "OpenBLAS threads.")
+  @Option(parsing: .unconditional, help: "OpenBLAS threads.")
   var threads = 1
-  @Option(name: .customLong("heartbeat-interval"), help: "Seconds between heartbeats.")
+  @Option(
+    name: .customLong("heartbeat-interval"), parsing: .unconditional,
+    help: "Seconds between heartbeats.")
   var heartbeatInterval: Double = 2
-  @Option(name: .customLong("parent-pid"), help: "Stop when this process is no longer the parent.")
+  @Option(
+    name: .customLong("parent-pid"), parsing: .unconditional,
+    help: "Stop when this process is no longer the parent.")
   var parentPID: Int32?
-  @Option(name: .customLong("max-trials"), help: "Stop after this many trials.")
+  @Option(
+    name: .customLong("max-trials"), parsing: .unconditional, help: "Stop after this many trials.")
   var maxTrials: Int?
   @Option(
     name: .customLong("idle-exit"),
-    help: "With an empty queue, wait this many seconds for new trials.")
+    parsing: .unconditional, help: "With an empty queue, wait this many seconds for new trials.")
   var idleExit: Double = 0
   @Option(
+    parsing: .unconditional,
     help: "Seconds without heartbeat before a trial is taken from its worker (standalone workers).")
   var grace: Double = 60
-  @Option(name: .customLong("max-attempts"), help: "Attempts per trial when workers die.")
+  @Option(
+    name: .customLong("max-attempts"),
+    parsing: .unconditional, help: "Attempts per trial when workers die.")
   var maxAttempts = 3
   @OptionGroup var data: DataOptions
   @OptionGroup var memory: MemoryOptions

@@ -66,7 +66,7 @@ import Testing
       html.contains("<svg") && html.contains("Pareto frontier") && html.contains("KAN vs MLP"))
     #expect(
       html.contains("learning curves") && html.contains("spline_order")
-        && html.contains("all completed trials"))
+        && html.contains("completed trials ("))
     #expect(html.contains("★ 1"))
     for external in ["src=\"http", "href=\"http", "<link", "@import", "url("] {
       #expect(!html.contains(external), "external reference \(external)")

@@ -61,10 +61,12 @@ import Testing
     for parameter in TrainingParameter.sweepFileParameters where parameter.name != "model" {
       #expect(parameter.value(in: configuration) == Self.sample(parameter).value.normalized)
     }
-    let command = reproduceCommand(configuration, threads: 2)
+    let command = TrialCommands(executable: "sweep").train(
+      configuration, threads: 2, dataDirectory: nil, savePath: "out.safetensors")
     #expect(command.hasPrefix("sweep train --dataset "))
-    #expect(command.hasSuffix("--seed 7 --threads 2"))
-    let arguments = Array(command.split(separator: " ").dropFirst(2).map(String.init))
+    #expect(command.hasSuffix("--seed 7 --threads 2 --save-path out.safetensors"))
+    let arguments = Array(
+      command.split(separator: " ").dropFirst(2).dropLast(2).map(String.init))
     let parsed = try Self.trainConfiguration(arguments)
     #expect(parsed == configuration, "\(command)")
   }

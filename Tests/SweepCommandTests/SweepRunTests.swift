@@ -331,13 +331,13 @@ import Testing
       show.status == 0 && show.standardOutput.contains("--grid-size 4")
         && show.standardOutput.contains("--seed 0"))
     #expect(show.standardOutput.contains("OpenBLAS"))
-    // The printed command reproduces the stored checkpoint bit for bit.
+    // The printed command, pasted into a shell without `sweep` on PATH, reproduces the stored
+    // checkpoint bit for bit.
     let line = try #require(
-      show.standardOutput.split(separator: "\n").first { $0.hasPrefix("reproduce: sweep train") })
-    let arguments = Array(
-      line.dropFirst("reproduce: sweep ".count).split(separator: " ").map(String.init))
-    let reproduced = try CommandRunner.run(
-      arguments + ["--save-path", "again.safetensors", "--json"], in: directory)
+      show.standardOutput.split(separator: "\n").first { $0.hasPrefix("reproduce: ") })
+    #expect(line.contains(CommandRunner.executable.path + " train "))
+    let reproduced = try CommandRunner.shell(
+      line.dropFirst("reproduce: ".count) + " --json", in: directory)
     #expect(reproduced.status == 0, "\(reproduced.standardError)")
     let store = try SweepStore(path: db)
     let sweepRecord = try #require(try store.sweep(named: "st"))

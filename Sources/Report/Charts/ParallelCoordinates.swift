@@ -1,5 +1,6 @@
 /// A parallel-coordinates plot of trials in inline SVG: one vertical axis per parameter and the
-/// metric, one polyline per trial coloured by the metric.
+/// metric, one polyline per trial coloured by the metric. A trial without a value on an axis
+/// (an MLP on a KAN-only axis) passes that axis by: its line joins the axes it has, dashed.
 struct ParallelCoordinates {
   struct Axis {
     var name: String
@@ -14,6 +15,10 @@ struct ParallelCoordinates {
   var metricName: String
   var metric: [Double]
   var higherIsBetter: Bool
+  /// Trials drawn dashed (MLPs), by index.
+  var dashed: [Bool] = []
+  /// Shown under the title (e.g. that the lines are a sample).
+  var note: String = ""
 
   func svg() -> String {
     guard axes.count >= 2, let count = axes.first?.values.count, count > 0 else { return "" }
@@ -34,12 +39,16 @@ struct ParallelCoordinates {
     for trial in 0..<count {
       var t = high > low && metric[trial].isFinite ? (metric[trial] - low) / (high - low) : 0.5
       if !higherIsBetter { t = 1 - t }
-      out += "<polyline class=\"pc\" stroke=\"hsl(\(Int(10 + 200 * t)),70%,45%)\" points=\""
+      let dash = dashed.indices.contains(trial) && dashed[trial] ? " stroke-dasharray=\"5 3\"" : ""
+      out +=
+        "<polyline class=\"pc\"\(dash) stroke=\"hsl(\(Int(10 + 200 * t)),70%,45%)\" points=\""
+      var first = true
       for (index, axis) in axes.enumerated() {
         let value = axis.values[trial]
-        if index > 0 { out += " " }
-        out +=
-          "\(f(left + step * Double(index))),\(f(value.isFinite ? scales[index](value) : bottom))"
+        guard value.isFinite else { continue }
+        if !first { out += " " }
+        first = false
+        out += "\(f(left + step * Double(index))),\(f(scales[index](value)))"
       }
       out += "\"/>"
     }
@@ -50,6 +59,7 @@ struct ParallelCoordinates {
       let ticks: [(Double, String)] =
         axis.categories.map { names in names.enumerated().map { (Double($0.offset), $0.element) } }
         ?? scales[index].ticks(4).map { ($0, label($0)) }
+      if !axis.values.contains(where: \.isFinite) { continue }
       for (value, text) in ticks {
         out +=
           "<text x=\"\(f(x + 3))\" y=\"\(f(scales[index](value) + 3))\" class=\"pt\">\(escape(String(text.prefix(14))))</text>"
@@ -57,6 +67,9 @@ struct ParallelCoordinates {
     }
     out +=
       "<text x=\"\(f(width - 240))\" y=\"\(f(top - 14))\" class=\"lg\">colour: \(escape(metricName)) (\(higherIsBetter ? "higher" : "lower") = blue)</text>"
+    if !note.isEmpty {
+      out += "<text x=\"\(f(left))\" y=\"\(f(top - 14))\" class=\"lg\">\(escape(note))</text>"
+    }
     return out + "</svg>"
   }
 }

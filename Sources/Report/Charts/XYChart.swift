@@ -50,7 +50,7 @@ struct XYChart {
       let px = f(x(tick))
       out += "<line x1=\"\(px)\" y1=\"\(bottom)\" x2=\"\(px)\" y2=\"\(bottom + 4)\" class=\"ax\"/>"
       out +=
-        "<text x=\"\(px)\" y=\"\(f(bottom + 15))\" class=\"tx\">\(escape(xTickLabels?[tick] ?? label(tick)))</text>"
+        "<text x=\"\(px)\" y=\"\(f(bottom + 15))\" class=\"tx\">\(escape(xTickLabels?[tick] ?? (logX ? logLabel(tick) : label(tick))))</text>"
     }
     for tick in y.ticks() {
       let py = f(y(tick))

@@ -13,6 +13,17 @@ public struct HTMLReport {
   public var leaderboardRows = 40
   /// Configurations in the learning-curve charts.
   public var curveCount = 5
+  /// The commands printed for trials (the executable as invoked, the store).
+  public var commands = TrialCommands(executable: "sweep")
+  /// Seconds between rewrites when `sweep report --watch` keeps the page live: the page then
+  /// reloads itself at that interval and keeps its scroll position. Nil: a static page.
+  public var reloadSeconds: Double?
+  /// Most trial lines in a parallel-coordinates chart; bigger sweeps draw a sample (the best
+  /// tenth of the lines plus an even spread of the rest). trials.csv keeps every trial.
+  public var maximumLines = 1500
+  /// Whether to draw the learned activations of each dataset's best KAN trial (read from its
+  /// checkpoint).
+  public var showsActivations = true
 
   /// Creates a report of `sweeps`.
   public init(sweeps: [SweepResults]) {
@@ -29,6 +40,12 @@ public struct HTMLReport {
     html += "<header><h1>kan-sweep report</h1><p>\(sweeps.count) sweep(s): "
     html +=
       sweeps.map { "<b>\(escape($0.record.name))</b>" }.joined(separator: ", ") + "</p></header>"
+    if let reloadSeconds {
+      html +=
+        "<p class=\"live\" id=\"live\" data-reload=\"\(Int((reloadSeconds * 1000).rounded()))\">Live: "
+        + "rewritten every \(label(reloadSeconds)) s by <code>sweep report --watch</code>; "
+        + "this page reloads itself and keeps its place. Written \(Self.timestamp(Date().timeIntervalSince1970)) UTC.</p>"
+    }
     html += "<main class=\"cols-\(min(sweeps.count, 3))\">"
     for sweep in sweeps { html += section(sweep) }
     html += "</main><script>\(Self.script)</script></body></html>\n"
@@ -61,7 +78,9 @@ public struct HTMLReport {
       for line in sweep.environments.prefix(20) { html += "<li>\(escape(line))</li>" }
       html += "</ul></details>"
     }
-    for dataset in sweep.analysis.datasets {
+    let datasets = sweep.analysis.datasets
+    html += bestTrials(datasets)
+    for dataset in datasets {
       html += datasetSection(sweep, dataset)
     }
     html += failures(sweep)
@@ -78,15 +97,19 @@ public struct HTMLReport {
     html += leaderboard(groups, columns: columns, metric: metric)
     html += "<div class=\"charts\">"
     html += heatmaps(groups, metric: metric, maximize: maximize)
+    html += importanceChart(analysis, columns: columns)
     html += paretoChart(groups, metric: metric, maximize: maximize)
     html += curves(groups, pruned: trials.filter { $0.state == .pruned }, metric: metric)
     for parameter in columns {
       html += parameterChart(trials, parameter: parameter, metric: metric)
     }
-    html += timingChart(trials)
     html += kanVersusMLP(groups, metric: metric)
     html += "</div>"
+    html += timingCharts(trials, columns: columns)
     html += parallelCoordinates(trials, columns: columns, metric: metric, maximize: maximize)
+    if showsActivations, let best = analysis.bestKANTrial {
+      html += activations(best, heading: "What the best KAN learned")
+    }
     return html
   }
 
@@ -97,7 +120,7 @@ public struct HTMLReport {
     for column in columns { html += "<th>\(escape(column))</th>" }
     html += "<th>\(escape(metric)) mean ± std</th>"
     if let test { html += "<th>\(escape(test)) mean</th>" }
-    html += "<th>n</th><th>parameters</th><th>s/epoch</th></tr></thead><tbody>"
+    html += "<th>n</th><th>parameters</th><th>s/epoch</th><th>trials</th></tr></thead><tbody>"
     for (rank, group) in groups.prefix(leaderboardRows).enumerated() {
       html += rank == 0 ? "<tr class=\"best\" title=\"best configuration\">" : "<tr>"
       html += "<td data-v=\"\(rank + 1)\">\(rank == 0 ? "★ 1" : String(rank + 1))</td>"
@@ -106,17 +129,20 @@ public struct HTMLReport {
         html += "<td data-v=\"\(escape(Self.sortKey(value)))\">\(escape(value))</td>"
       }
       html +=
-        "<td data-v=\"\(group.mean)\">\(label(group.mean)) ± \(label(group.standardDeviation))</td>"
+        "<td data-v=\"\(group.mean)\">\(meanAndSpread(group.mean, group.standardDeviation, count: group.count))</td>"
       if let test {
         let values = group.trials.compactMap { $0.final(test) }.filter(\.isFinite)
         let mean = values.isEmpty ? Double.nan : values.reduce(0, +) / Double(values.count)
-        html += "<td data-v=\"\(mean)\">\(values.isEmpty ? "" : label(mean))</td>"
+        let spread = group.count > 1 ? group.standardDeviation : nil
+        html +=
+          "<td data-v=\"\(mean)\">\(values.isEmpty ? "" : measured(mean, std: spread))</td>"
       }
       html += "<td data-v=\"\(group.count)\">\(group.count)</td>"
       html +=
         "<td data-v=\"\(group.parameterCount ?? 0)\">\(group.parameterCount.map(String.init) ?? "")</td>"
       html +=
-        "<td data-v=\"\(group.secondsPerEpoch ?? 0)\">\(group.secondsPerEpoch.map(label) ?? "")</td></tr>"
+        "<td data-v=\"\(group.secondsPerEpoch ?? 0)\">\(group.secondsPerEpoch.map(label) ?? "")</td>"
+      html += "<td class=\"trials\">\(trialList(group.trials, metric: metric))</td></tr>"
     }
     html += "</tbody></table>"
     if groups.count > leaderboardRows {
@@ -138,19 +164,25 @@ public struct HTMLReport {
       let orders = Array(Set(subset.map(\.configuration.splineOrder))).sorted()
       let sizes = Array(Set(subset.map(\.configuration.gridSize))).sorted()
       guard orders.count * sizes.count > 1 else { continue }
-      let values = orders.map { order in
-        sizes.map { size -> Double? in
-          let cell = subset.filter {
+      let cells = orders.map { order in
+        sizes.map { size -> Heatmap.Cell? in
+          let values = subset.filter {
             $0.configuration.splineOrder == order && $0.configuration.gridSize == size
           }
           .flatMap(\.values)
-          return cell.isEmpty ? nil : cell.reduce(0, +) / Double(cell.count)
+          guard !values.isEmpty else { return nil }
+          let mean = values.reduce(0, +) / Double(values.count)
+          let std =
+            values.count > 1
+            ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1))
+              .squareRoot() : 0
+          return Heatmap.Cell(mean: mean, std: std, count: values.count)
         }
       }
       html += Heatmap(
-        title: "\(metric), hidden \(width)", rowLabel: "spline_order", columnLabel: "grid_size",
-        rows: orders.map(String.init), columns: sizes.map(String.init), values: values,
-        higherIsBetter: maximize
+        title: "\(metric), hidden \(width) (mean ± seed std)", rowLabel: "spline_order",
+        columnLabel: "grid_size", rows: orders.map(String.init), columns: sizes.map(String.init),
+        cells: cells, higherIsBetter: maximize
       ).svg()
     }
     return html
@@ -206,60 +238,111 @@ public struct HTMLReport {
     ).svg()
   }
 
-  func parameterChart(_ trials: [TrialResult], parameter: String, metric: String) -> String {
-    var byValue: [String: [Double]] = [:]
-    for trial in trials where trial.state == .completed {
+  /// `value` of `trials` summarized along `parameter`: one point per distinct value (mean ± std
+  /// over the trials), or with more than 40 distinct numbers one point per bin of 20 (on a log
+  /// scale when all are positive and span a factor of 50), at the bin's mean position.
+  struct ParameterSeries {
+    var points: [XYChart.Point]
+    var tickLabels: [Double: String]?
+    var logX: Bool
+    var connect: Bool
+  }
+
+  func summarize(
+    _ trials: [TrialResult], parameter: String, what: String, value: (TrialResult) -> Double?
+  ) -> ParameterSeries? {
+    var pairs: [(key: String, value: Double)] = []
+    for trial in trials {
       let key = Self.displayValue(trial.configuration, parameter)
-      guard let value = trial.final(metric), value.isFinite, key != "—" else { continue }
-      byValue[key, default: []].append(value)
+      guard key != "—", let value = value(trial), value.isFinite else { continue }
+      pairs.append((key, value))
     }
-    guard byValue.count > 1 else { return "" }
-    let keys = byValue.keys.sorted { Self.sortKey($0) < Self.sortKey($1) }
+    let keys = Array(Set(pairs.map(\.key))).sorted { Self.sortKey($0) < Self.sortKey($1) }
+    guard keys.count > 1 else { return nil }
     let numeric = keys.allSatisfy { Double($0) != nil }
-    var tickLabels: [Double: String] = [:]
-    let points = keys.enumerated().map { index, key -> XYChart.Point in
-      let values = byValue[key] ?? []
+    let numbers = keys.compactMap(Double.init)
+    let positive = numeric && (numbers.min() ?? 0) > 0
+    let logX = positive && (numbers.max() ?? 1) / (numbers.min() ?? 1) >= 50
+    func point(_ x: Double, _ values: [Double], _ text: String) -> XYChart.Point {
       let mean = values.reduce(0, +) / Double(values.count)
       let deviation =
         values.count > 1
         ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1))
           .squareRoot() : 0
-      let x = numeric ? (Double(key) ?? 0) : Double(index)
-      tickLabels[x] = key
       return XYChart.Point(
         x: x, y: mean, error: deviation,
-        tooltip: "\(parameter) \(key): \(label(mean)) ± \(label(deviation)) (n=\(values.count))")
+        tooltip:
+          "\(parameter) \(text): \(what) \(meanAndSpread(mean, deviation, count: values.count)) (n=\(values.count))"
+      )
     }
-    let positive = numeric && points.allSatisfy { $0.x > 0 }
-    let spread = (points.map(\.x).max() ?? 1) / max(points.map(\.x).min() ?? 1, 1e-300)
+    if numeric && keys.count > 40 {
+      let position = { (x: Double) in logX ? log10(x) : x }
+      let xs = pairs.compactMap { Double($0.key) }
+      let (low, high) = (position(xs.min() ?? 0), position(xs.max() ?? 1))
+      let bins = 20
+      var members = [[(x: Double, y: Double)]](repeating: [], count: bins)
+      for (key, value) in pairs {
+        guard let x = Double(key) else { continue }
+        let t = high > low ? (position(x) - low) / (high - low) : 0
+        members[min(bins - 1, Int(t * Double(bins)))].append((x, value))
+      }
+      let points = members.filter { !$0.isEmpty }.map { bin -> XYChart.Point in
+        let x = bin.map(\.x).reduce(0, +) / Double(bin.count)
+        let range = "\(label(bin.map(\.x).min() ?? 0))…\(label(bin.map(\.x).max() ?? 0))"
+        return point(x, bin.map(\.y), range)
+      }
+      return ParameterSeries(points: points, tickLabels: nil, logX: logX, connect: true)
+    }
+    var byKey: [String: [Double]] = [:]
+    for (key, value) in pairs { byKey[key, default: []].append(value) }
+    var tickLabels: [Double: String] = [:]
+    let points = keys.enumerated().map { index, key -> XYChart.Point in
+      let x = numeric ? (Double(key) ?? 0) : Double(index)
+      tickLabels[x] = key
+      return point(x, byKey[key] ?? [], key)
+    }
+    return ParameterSeries(
+      points: points, tickLabels: logX ? nil : tickLabels, logX: logX, connect: numeric)
+  }
+
+  func parameterChart(_ trials: [TrialResult], parameter: String, metric: String) -> String {
+    let done = trials.filter { $0.state == .completed }
+    guard
+      let series = summarize(done, parameter: parameter, what: metric, value: { $0.final(metric) })
+    else { return "" }
     return XYChart(
       title: "\(metric) by \(parameter)", xLabel: parameter, yLabel: "\(metric) (mean ± std)",
-      series: [.init(name: parameter, points: points, connect: numeric)],
-      logX: positive && spread >= 50,
-      xTickLabels: numeric && !(positive && spread >= 50)
-        ? tickLabels : (numeric ? nil : tickLabels)
+      series: [.init(name: parameter, points: series.points, connect: series.connect)],
+      logX: series.logX, xTickLabels: series.tickLabels
     ).svg()
   }
 
-  func timingChart(_ trials: [TrialResult]) -> String {
-    var byGrid: [Int: [Double]] = [:]
-    for trial in trials where trial.configuration.model == .kan {
-      if let seconds = trial.mean("epoch_seconds") {
-        byGrid[trial.configuration.gridSize, default: []].append(seconds)
+  /// Seconds per epoch against every swept parameter, one series per model kind.
+  func timingCharts(_ trials: [TrialResult], columns: [String]) -> String {
+    var html = ""
+    for parameter in columns where parameter != "model" {
+      var series: [XYChart.Series] = []
+      var ticks: [Double: String] = [:]
+      var logX = false
+      for model in [ModelKind.kan, .mlp] {
+        let subset = trials.filter { $0.configuration.model == model }
+        guard
+          let summary = summarize(
+            subset, parameter: parameter, what: "s/epoch", value: { $0.mean("epoch_seconds") })
+        else { continue }
+        series.append(
+          .init(
+            name: model.rawValue.uppercased(), points: summary.points, connect: summary.connect))
+        ticks.merge(summary.tickLabels ?? [:]) { a, _ in a }
+        logX = logX || summary.logX
       }
+      guard !series.isEmpty else { continue }
+      html += XYChart(
+        title: "seconds per epoch by \(parameter)", xLabel: parameter, yLabel: "s/epoch",
+        series: series, logX: logX, xTickLabels: logX || ticks.isEmpty ? nil : ticks
+      ).svg()
     }
-    guard byGrid.count > 1 else { return "" }
-    let points = byGrid.keys.sorted().map { size -> XYChart.Point in
-      let values = byGrid[size] ?? []
-      let mean = values.reduce(0, +) / Double(values.count)
-      return XYChart.Point(
-        x: Double(size), y: mean, tooltip: "grid_size \(size): \(label(mean)) s/epoch")
-    }
-    return XYChart(
-      title: "seconds per epoch vs grid_size (KAN)", xLabel: "grid_size", yLabel: "s/epoch",
-      series: [.init(name: "KAN", points: points, connect: true)],
-      xTickLabels: Dictionary(uniqueKeysWithValues: points.map { ($0.x, label($0.x)) })
-    ).svg()
+    return html.isEmpty ? "" : "<div class=\"charts\">\(html)</div>"
   }
 
   func kanVersusMLP(_ groups: [ConfigurationGroup], metric: String) -> String {
@@ -281,33 +364,62 @@ public struct HTMLReport {
     ).svg()
   }
 
+  /// Every completed trial as a line across the swept parameters and the metric. With KANs and
+  /// MLPs together, a `model` axis comes first and MLP lines skip the KAN-only axes (dashed).
+  /// Above ``maximumLines`` trials a sample is drawn: the best tenth, then an even spread.
   func parallelCoordinates(
     _ trials: [TrialResult], columns: [String], metric: String, maximize: Bool
   )
     -> String
   {
-    let done = trials.filter { $0.state == .completed && $0.final(metric) != nil }
+    var done = trials.filter { $0.state == .completed && $0.final(metric) != nil }
     guard !columns.isEmpty, done.count > 1 else { return "" }
+    let total = done.count
+    if done.count > maximumLines {
+      let goal: MetricGoal = maximize ? .maximize : .minimize
+      let ranked = done.sorted { a, b in
+        let (x, y) = (a.final(metric) ?? .nan, b.final(metric) ?? .nan)
+        if x.isNaN != y.isNaN { return y.isNaN }
+        return x == y || x.isNaN ? a.number < b.number : goal.isBetter(x, than: y)
+      }
+      let head = maximumLines / 10
+      let rest = ranked.dropFirst(head)
+      let stride = Double(rest.count) / Double(maximumLines - head)
+      done =
+        Array(ranked.prefix(head))
+        + (0..<(maximumLines - head)).map { rest[rest.startIndex + Int(Double($0) * stride)] }
+    }
+    let mixed = Set(done.map(\.configuration.model)).count > 1
+    var ordered = columns
+    if mixed {
+      ordered.removeAll { $0 == "model" }
+      ordered.insert("model", at: 0)
+    }
     var axes: [ParallelCoordinates.Axis] = []
-    for column in columns {
+    for column in ordered {
       let texts = done.map { Self.displayValue($0.configuration, column) }
       if texts.allSatisfy({ Double($0) != nil || $0 == "—" }) {
         axes.append(.init(name: column, values: texts.map { Double($0) ?? .nan }))
       } else {
-        let categories = Array(Set(texts)).sorted { Self.sortKey($0) < Self.sortKey($1) }
+        let categories = Array(Set(texts.filter { $0 != "—" }))
+          .sorted { Self.sortKey($0) < Self.sortKey($1) }
         let index = Dictionary(
           uniqueKeysWithValues: categories.enumerated().map { ($1, Double($0)) })
         axes.append(
-          .init(name: column, values: texts.map { index[$0] ?? 0 }, categories: categories))
+          .init(name: column, values: texts.map { index[$0] ?? .nan }, categories: categories))
       }
     }
     let metricValues = done.map { $0.final(metric) ?? .nan }
     axes.append(.init(name: metric, values: metricValues))
+    let sampled = done.count < total
     return "<div class=\"wide\">"
       + ParallelCoordinates(
-        title: "all completed trials (\(done.count))", axes: axes, metricName: metric,
-        metric: metricValues,
-        higherIsBetter: maximize
+        title: "completed trials (\(total))", axes: axes, metricName: metric,
+        metric: metricValues, higherIsBetter: maximize,
+        dashed: done.map { $0.configuration.model == .mlp },
+        note: (sampled
+          ? "\(done.count) of \(total) lines: the best tenth and an even spread. " : "")
+          + (mixed ? "MLPs dashed, passing the KAN-only axes by." : "")
       ).svg() + "</div>"
   }
 
@@ -383,6 +495,12 @@ public struct HTMLReport {
     .tx{font-size:10px;text-anchor:middle}.ty{font-size:10px;text-anchor:end}.al{font-size:11px;text-anchor:middle;fill:#333}
     .lg{font-size:10px}.hv{font-size:10px;text-anchor:middle}.pt{font-size:9px;fill:#555}.empty{fill:#f4f4f4}
     .pareto{fill:none;stroke:#D55E00;stroke-dasharray:4 3;stroke-width:1.5}.pc{fill:none;stroke-opacity:.35;stroke-width:1}
+    .hs{font-size:9px;text-anchor:middle;fill:#333}.cellbox{fill:#fcfcfc;stroke:#eee}.wide-ish{width:540px}.square{width:300px}
+    .bestbox{background:#e8f5e9;border:1px solid #b7dfb9;border-radius:4px;padding:6px 10px;margin:8px 0}.bestbox ul{margin:4px 0;padding-left:18px}
+    .cmd{display:block;text-align:left;margin:2px 0}.cmd code{font-size:11px;white-space:pre-wrap;word-break:break-all;color:#333}
+    button.copy{font-size:11px;margin-right:6px;padding:0 6px;cursor:pointer}td.trials{text-align:left}
+    table.inner{display:table;font-size:12px;margin:4px 0}table.inner td{text-align:left;white-space:normal}td.cmds{max-width:70ch}
+    .live{background:#e3f2fd;margin:0;padding:4px 20px;font-size:12px}h4{margin:14px 0 4px}
     """
 
   static let script = """
@@ -393,6 +511,23 @@ public struct HTMLReport {
     y=b.cells[i].getAttribute('data-v');var nx=parseFloat(x),ny=parseFloat(y);
     var c=(isNaN(nx)||isNaN(ny))?String(x).localeCompare(String(y)):nx-ny;return asc?c:-c;});
     rows.forEach(function(r){t.tBodies[0].appendChild(r);});});});});
+    document.querySelectorAll('button.copy').forEach(function(b){var name=b.textContent;
+    b.addEventListener('click',function(){var text=b.getAttribute('data-copy');
+    function done(){b.textContent='copied';setTimeout(function(){b.textContent=name;},1500);}
+    function fallback(){var t=document.createElement('textarea');t.value=text;t.style.position='fixed';
+    t.style.opacity='0';document.body.appendChild(t);t.select();try{document.execCommand('copy');done();}
+    catch(e){}document.body.removeChild(t);}
+    if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(text).then(done,fallback);}
+    else{fallback();}});});
+    var live=document.getElementById('live');if(live){var key='kan-sweep-scroll:'+location.pathname;
+    var m=/[#&]y=(\\d+)/.exec(location.hash);var y=m?+m[1]:null;
+    try{var s=sessionStorage.getItem(key);if(y===null&&s!==null){y=+s;}}catch(e){}
+    if(y!==null){window.scrollTo(0,y);}
+    document.body.setAttribute('data-scroll',String(Math.round(window.scrollY)));
+    var n=/[#&]n=(\\d+)/.exec(location.hash);var loads=(n?+n[1]:0)+1;
+    document.body.setAttribute('data-loads',String(loads));
+    setTimeout(function(){var at=Math.round(window.scrollY);try{sessionStorage.setItem(key,String(at));}catch(e){}
+    history.replaceState(null,'','#y='+at+'&n='+loads);location.reload();},+live.getAttribute('data-reload'));}
     document.body.setAttribute('data-ready','1');})();
     """
 }

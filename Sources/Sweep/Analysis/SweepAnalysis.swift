@@ -31,9 +31,18 @@ public struct SweepAnalysis: Sendable {
 
     /// The best trial: the best seed of the best configuration.
     public var bestTrial: (trial: TrialResult, value: Double)? {
-      guard let best else { return nil }
+      best.flatMap(bestTrial(of:))
+    }
+
+    /// The best trial of the best KAN configuration (whose learned functions can be drawn).
+    public var bestKANTrial: TrialResult? {
+      groups.first { $0.configuration.model == .kan }.flatMap(bestTrial(of:))?.trial
+    }
+
+    /// The best seed of `group` (ties: lower trial number).
+    public func bestTrial(of group: ConfigurationGroup) -> (trial: TrialResult, value: Double)? {
       var found: (trial: TrialResult, value: Double)?
-      for trial in best.trials {
+      for trial in group.trials {
         guard let value = trial.final(metric), value.isFinite else { continue }
         if found.map({ goal.isBetter(value, than: $0.value) }) ?? true { found = (trial, value) }
       }

@@ -85,8 +85,15 @@ public struct SweepResults: Sendable {
       guard let index = indexByID[trialID], epoch >= 1 else { continue }
       trials[index].metrics[name, default: []].set(value, at: epoch - 1)
     }
-    for (trialID, sha) in extra.checkpoints {
-      if let index = indexByID[trialID] { trials[index].checkpointSHA256 = sha }
+    for (trialID, sha, path) in extra.checkpoints {
+      guard let index = indexByID[trialID] else { continue }
+      trials[index].checkpointSHA256 = sha
+      trials[index].checkpointPath = path
+    }
+    for run in extra.runs {
+      guard let index = indexByID[run.trialID] else { continue }
+      trials[index].blasThreads = run.blasThreads
+      trials[index].dataDirectory = run.dataDirectory
     }
     let swept = TrainingParameter.sweepFileParameters.map(\.name).filter { name in
       Set(trials.map { $0.configuration.value(of: name) }).count > 1

@@ -28,6 +28,12 @@ public struct TrialResult: Sendable {
   public var error: String?
   /// Checkpoint SHA-256.
   public var checkpointSHA256: String?
+  /// Checkpoint path as stored (relative paths are relative to the store's folder).
+  public var checkpointPath: String?
+  /// OpenBLAS threads the trial ran with (its bits depend on them), when recorded.
+  public var blasThreads: Int?
+  /// The `--data-dir` its worker was given, when it was given one.
+  public var dataDirectory: String?
   /// metric name → values by epoch (index 0 = epoch 1); nil where an epoch lacks it.
   public var metrics: [String: [Double?]] = [:]
 

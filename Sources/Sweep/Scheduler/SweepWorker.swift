@@ -83,7 +83,8 @@ public final class SweepWorker {
       }
       // The environment is stored with the claim: one transaction fewer per trial.
       let claimed = try store.claim(
-        sweepID: options.sweepID, worker: identity, environment: TrialEnvironment.current())
+        sweepID: options.sweepID, worker: identity,
+        environment: TrialEnvironment.current(dataDirectory: options.dataDirectory))
       guard let trial = claimed else {
         let start = idleSince ?? Date()
         idleSince = start

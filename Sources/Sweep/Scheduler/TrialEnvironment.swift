@@ -17,13 +17,32 @@ public struct TrialEnvironment: Sendable, Equatable {
   public var host: String
   /// Operating system.
   public var operatingSystem: String
+  /// The `--data-dir` the worker was given, made absolute (nil: the default search path).
+  public var dataDirectory: String?
 
-  /// The environment of this process (git, CPU, host and OS are looked up once per process).
-  public static func current() -> TrialEnvironment {
+  /// Creates an environment record.
+  public init(
+    toolVersion: String, gitCommit: String?, openBLASCore: String, blasThreads: Int,
+    cpuModel: String, host: String, operatingSystem: String, dataDirectory: String? = nil
+  ) {
+    self.toolVersion = toolVersion
+    self.gitCommit = gitCommit
+    self.openBLASCore = openBLASCore
+    self.blasThreads = blasThreads
+    self.cpuModel = cpuModel
+    self.host = host
+    self.operatingSystem = operatingSystem
+    self.dataDirectory = dataDirectory
+  }
+
+  /// The environment of this process (git, CPU, host and OS are looked up once per process),
+  /// with the data folder it was given (a relative one is made absolute).
+  public static func current(dataDirectory: String? = nil) -> TrialEnvironment {
     TrialEnvironment(
       toolVersion: Checkpoint.toolVersion, gitCommit: cachedGitCommit, openBLASCore: BLAS.coreName,
       blasThreads: BLAS.threads, cpuModel: cachedCPUModel, host: cachedHost,
-      operatingSystem: cachedOperatingSystem)
+      operatingSystem: cachedOperatingSystem,
+      dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
   }
 
   private static let cachedGitCommit: String? = {

@@ -17,7 +17,8 @@ public struct SchemaMigration: Sendable {
 /// `environment` (where a trial ran) and, from v2, `trial_event` (every failure, requeue and retry
 /// of a trial, so earlier errors survive a retry) and `trial.attempt_base` (the attempt number at
 /// the last retry); v3 adds `sweep.display_name` (a free-text name as the file wrote it; `name` is
-/// its slug). Timestamps are Unix seconds from the database's clock.
+/// its slug); v4 adds `environment.data_directory` (the `--data-dir` a trial's worker was given, as
+/// an absolute path, so its reproduce command can carry it). Timestamps are Unix seconds from the database's clock.
 enum SweepSchema {
   static let migrations = [
     SchemaMigration(
@@ -113,5 +114,8 @@ enum SweepSchema {
     SchemaMigration(
       name: "v3-display-names",
       statements: ["ALTER TABLE sweep ADD COLUMN display_name TEXT"]),
+    SchemaMigration(
+      name: "v4-environment-data-directory",
+      statements: ["ALTER TABLE environment ADD COLUMN data_directory TEXT"]),
   ]
 }

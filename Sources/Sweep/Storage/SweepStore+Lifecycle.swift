@@ -256,17 +256,18 @@ extension SweepStore {
     try connection.execute(
       """
       INSERT INTO environment
-        (trial_id, tool_version, git_commit, openblas_core, blas_threads, cpu_model, host, os)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        (trial_id, tool_version, git_commit, openblas_core, blas_threads, cpu_model, host, os,
+         data_directory)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (trial_id) DO UPDATE SET tool_version = excluded.tool_version,
         git_commit = excluded.git_commit, openblas_core = excluded.openblas_core,
         blas_threads = excluded.blas_threads, cpu_model = excluded.cpu_model,
-        host = excluded.host, os = excluded.os
+        host = excluded.host, os = excluded.os, data_directory = excluded.data_directory
       """,
       [
         trialID, environment.toolVersion, environment.gitCommit, environment.openBLASCore,
         environment.blasThreads, environment.cpuModel, environment.host,
-        environment.operatingSystem,
+        environment.operatingSystem, environment.dataDirectory,
       ])
   }
 }

@@ -42,7 +42,9 @@ extension SweepStore {
           openBLASCore: try row.get("openblas_core") as String,
           blasThreads: Int(try row.get("blas_threads") as Int64),
           cpuModel: try row.get("cpu_model") as String,
-          host: try row.get("host") as String, operatingSystem: try row.get("os") as String)
+          host: try row.get("host") as String, operatingSystem: try row.get("os") as String,
+          // Absent in a read-only store made before schema v4.
+          dataDirectory: (try? row.get("data_directory") as String?) ?? nil)
       }
     }
   }
@@ -70,10 +72,15 @@ extension SweepStore {
       }
       let checkpoints = try connection.rows(
         """
-        SELECT a.trial_id, a.sha256 FROM artifact a JOIN trial t ON t.id = a.trial_id
+        SELECT a.trial_id, a.sha256, a.path FROM artifact a JOIN trial t ON t.id = a.trial_id
         WHERE t.sweep_id = ? AND a.kind = 'checkpoint'
         """, [sweepID]
-      ).map { (trialID: try $0.get(0) as Int64, sha256: try $0.get(1) as String) }
+      ).map {
+        (
+          trialID: try $0.get(0) as Int64, sha256: try $0.get(1) as String,
+          path: try $0.get(2) as String
+        )
+      }
       let environments = try connection.rows(
         """
         SELECT DISTINCT 'kan-sweep ' || e.tool_version || ', OpenBLAS ' || e.openblas_core
@@ -82,7 +89,18 @@ extension SweepStore {
         FROM environment e JOIN trial t ON t.id = e.trial_id WHERE t.sweep_id = ? ORDER BY 1
         """, [sweepID]
       ).map { try $0.get(0) as String }
-      return SweepReportRows(metrics: metrics, checkpoints: checkpoints, environments: environments)
+      let runs = try connection.rows(
+        "SELECT e.* FROM environment e JOIN trial t ON t.id = e.trial_id WHERE t.sweep_id = ?",
+        [sweepID]
+      ).map { row in
+        (
+          trialID: try row.get("trial_id") as Int64,
+          blasThreads: Int(try row.get("blas_threads") as Int64),
+          dataDirectory: (try? row.get("data_directory") as String?) ?? nil
+        )
+      }
+      return SweepReportRows(
+        metrics: metrics, checkpoints: checkpoints, environments: environments, runs: runs)
     }
   }
 }
@@ -91,10 +109,12 @@ extension SweepStore {
 public struct SweepReportRows: Sendable {
   /// (trial id, epoch, metric name, exact value).
   public var metrics: [(trialID: Int64, epoch: Int, name: String, value: Double)]
-  /// (trial id, checkpoint SHA-256).
-  public var checkpoints: [(trialID: Int64, sha256: String)]
+  /// (trial id, checkpoint SHA-256, checkpoint path).
+  public var checkpoints: [(trialID: Int64, sha256: String, path: String)]
   /// One line per distinct environment.
   public var environments: [String]
+  /// (trial id, BLAS threads, `--data-dir`) of each trial that recorded its environment.
+  public var runs: [(trialID: Int64, blasThreads: Int, dataDirectory: String?)] = []
 }
 
 extension SweepStore {
