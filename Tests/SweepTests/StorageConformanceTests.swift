@@ -56,10 +56,14 @@ enum StoreConformance {
     let other = WorkerIdentity(host: "h", pid: 2)
     let environment = TrialEnvironment(
       toolVersion: "t", gitCommit: "c", openBLASCore: "core", blasThreads: 2, cpuModel: "cpu",
-      host: "h", operatingSystem: "os")
+      host: "h", operatingSystem: "os", dataDirectory: "/data/images")
     let trial = try #require(
       try store.claim(sweepID: submission.sweepID, worker: worker, environment: environment))
+    // Schema v4: the data folder survives the round trip, and the report's bulk read has it.
     #expect(try store.environment(trialID: trial.id) == environment)
+    let runs = try store.reportRows(sweepID: submission.sweepID).runs
+    #expect(
+      runs.count == 1 && runs[0].blasThreads == 2 && runs[0].dataDirectory == "/data/images")
     let first = EpochMetrics(
       epoch: 1, trainLoss: 1, testLoss: 2, testAccuracy: 0.5, testRMSE: nil, learningRate: 0.1,
       seconds: 1, samplesPerSecond: 2)

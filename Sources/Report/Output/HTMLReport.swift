@@ -257,9 +257,12 @@ public struct HTMLReport {
       guard key != "—", let value = value(trial), value.isFinite else { continue }
       pairs.append((key, value))
     }
-    let keys = Array(Set(pairs.map(\.key))).sorted { Self.sortKey($0) < Self.sortKey($1) }
-    guard keys.count > 1 else { return nil }
-    let numeric = keys.allSatisfy { Double($0) != nil }
+    let distinct = Array(Set(pairs.map(\.key)))
+    guard distinct.count > 1 else { return nil }
+    let numeric = distinct.allSatisfy { Double($0) != nil }
+    let keys =
+      numeric
+      ? distinct.map { ($0, Double($0) ?? 0) }.sorted { $0.1 < $1.1 }.map(\.0) : distinct.sorted()
     let numbers = keys.compactMap(Double.init)
     let positive = numeric && (numbers.min() ?? 0) > 0
     let logX = positive && (numbers.max() ?? 1) / (numbers.min() ?? 1) >= 50

@@ -100,10 +100,11 @@ public struct SweepAnalysis: Sendable {
     let groups = order.map { ConfigurationGroup(trials: byKey[$0] ?? [], metric: metric) }.filter {
       $0.count > 0
     }
-    return groups.sorted { a, b in
-      a.mean == b.mean
-        ? a.trials[0].number < b.trials[0].number : goal.isBetter(a.mean, than: b.mean)
-    }
+    // Each mean once: a group's mean is recomputed from its trials on every access.
+    let ranked = groups.map { (group: $0, mean: $0.mean, first: $0.trials[0].number) }
+    return ranked.sorted { a, b in
+      a.mean == b.mean ? a.first < b.first : goal.isBetter(a.mean, than: b.mean)
+    }.map(\.group)
   }
 }
 

@@ -50,10 +50,19 @@ public struct TrialResult: Sendable {
     return values.reduce(0, +) / Double(values.count)
   }
 
-  /// The configuration without its seed: trials that differ only by seed share it.
+  /// The configuration without its seed: trials that differ only by seed share it. Read from
+  /// the stored canonical JSON with its `"seed":N` member blanked (no re-encoding: a report of
+  /// 50,000 trials asks for it 50,000 times).
   public var configurationKey: String {
-    var unseeded = configuration
-    unseeded.seed = 0
-    return (try? unseeded.canonicalJSON()) ?? configurationJSON
+    let utf8 = Array(configurationJSON.utf8)
+    let member = Array("\"seed\":".utf8)
+    guard utf8.count > member.count else { return configurationJSON }
+    for start in 0...(utf8.count - member.count) where utf8[start] == member[0] {
+      guard Array(utf8[start..<(start + member.count)]) == member else { continue }
+      var end = start + member.count
+      while end < utf8.count, utf8[end] >= 48 && utf8[end] <= 57 { end += 1 }
+      return String(decoding: utf8[..<start] + utf8[end...], as: UTF8.self)
+    }
+    return configurationJSON
   }
 }
