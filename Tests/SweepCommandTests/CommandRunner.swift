@@ -36,6 +36,11 @@ struct CommandRunner {
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    return try capture(process)
+  }
+
+  /// Runs `process` to its end and returns its status and output.
+  static func capture(_ process: Process) throws -> Outcome {
     let output = Pipe()
     let error = Pipe()
     process.standardOutput = output
@@ -59,17 +64,7 @@ struct CommandRunner {
     var environment = ProcessInfo.processInfo.environment
     environment["PATH"] = "/usr/bin:/bin"
     process.environment = environment
-    let output = Pipe()
-    let error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    let errData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Outcome(
-      status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-      standardError: String(decoding: errData, as: UTF8.self))
+    return try capture(process)
   }
 
   static func temporaryDirectory() throws -> URL {

@@ -1,4 +1,5 @@
 import Foundation
+import KANLib
 import Testing
 
 @testable import Sweep
@@ -9,16 +10,16 @@ import Testing
 
   /// `count` rows of three uniform columns "a", "b", "c"; the metric is sin(3a) plus small noise.
   static func onlyA(count: Int = 200) -> (columns: [Column], metric: [Double]) {
-    var random = NoiseRandom(seed: 42)
+    var random = KANRandom(seed: 42)
     var a: [Double] = []
     var b: [Double] = []
     var c: [Double] = []
     var metric: [Double] = []
     for _ in 0..<count {
-      a.append(random.uniform())
-      b.append(random.uniform())
-      c.append(random.uniform())
-      metric.append(sin(3 * a[a.count - 1]) + 0.02 * (random.uniform() - 0.5))
+      a.append(random.nextDouble())
+      b.append(random.nextDouble())
+      c.append(random.nextDouble())
+      metric.append(sin(3 * a[a.count - 1]) + 0.02 * (random.nextDouble() - 0.5))
     }
     let columns = [
       Column(name: "b", values: b), Column(name: "a", values: a), Column(name: "c", values: c),
@@ -41,7 +42,7 @@ import Testing
   }
 
   @Test func nonMonotoneCategoricalRanksFirst() throws {
-    var random = NoiseRandom(seed: 7)
+    var random = KANRandom(seed: 7)
     var model: [Double] = []
     var u: [Double] = []
     var v: [Double] = []
@@ -49,10 +50,10 @@ import Testing
     for index in 0..<150 {
       let category = Double(index % 3)
       model.append(category)
-      u.append(random.uniform())
-      v.append(random.uniform())
+      u.append(random.nextDouble())
+      v.append(random.nextDouble())
       // The middle category is best: no threshold on the index separates it from both others.
-      metric.append((category == 1 ? 0 : 1) + 0.05 * random.uniform())
+      metric.append((category == 1 ? 0 : 1) + 0.05 * random.nextDouble())
     }
     let columns = [
       Column(name: "u", values: u), Column(name: "model", values: model, isCategorical: true),
@@ -102,13 +103,13 @@ import Testing
   }
 
   @Test func sameSeedSameResult() throws {
-    var random = NoiseRandom(seed: 99)
+    var random = KANRandom(seed: 99)
     var values = [[Double]](repeating: [], count: 4)
     var metric: [Double] = []
     for _ in 0..<120 {
-      let row = (0..<4).map { _ in random.uniform() }
+      let row = (0..<4).map { _ in random.nextDouble() }
       for column in 0..<4 { values[column].append(row[column]) }
-      metric.append(2 * row[2] + 0.3 * row[0] + 0.05 * random.uniform())
+      metric.append(2 * row[2] + 0.3 * row[0] + 0.05 * random.nextDouble())
     }
     let columns = (0..<4).map { Column(name: "p\($0)", values: values[$0]) }
     let first = try #require(ParameterImportance.compute(columns: columns, metric: metric, seed: 5))
@@ -141,7 +142,7 @@ import Testing
 
   @Test func notApplicableValuesAreHandled() throws {
     // Half the trials are KANs with a grid size that matters; the MLP half has NaN there.
-    var random = NoiseRandom(seed: 3)
+    var random = KANRandom(seed: 3)
     var model: [Double] = []
     var grid: [Double] = []
     var learningRate: [Double] = []
@@ -149,12 +150,12 @@ import Testing
     var metric: [Double] = []
     for index in 0..<200 {
       let isKAN = index % 2 == 0
-      let size = Double(3 + Int(random.uniform() * 10))
+      let size = Double(3 + Int(random.nextDouble() * 10))
       model.append(isKAN ? 1 : 0)
       grid.append(isKAN ? size : .nan)
-      learningRate.append(-4 + 3 * random.uniform())
+      learningRate.append(-4 + 3 * random.nextDouble())
       basis.append(isKAN ? Double(index % 3) : .nan)
-      metric.append((isKAN ? abs(size - 8) / 5 : 0.5) + 0.02 * random.uniform())
+      metric.append((isKAN ? abs(size - 8) / 5 : 0.5) + 0.02 * random.nextDouble())
     }
     let columns = [
       Column(name: "grid", values: grid), Column(name: "lr", values: learningRate),
@@ -183,22 +184,4 @@ import Testing
     #expect(result.entries.allSatisfy { $0.importance == 0 })
     #expect(result.entries.map(\.parameter) == ["a", "b", "c"])
   }
-}
-
-/// SplitMix64, for reproducible test data.
-private struct NoiseRandom {
-  var state: UInt64
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
-  /// A uniform number in [0, 1).
-  mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KANLib
 
 // How the importance is found
 // ---------------------------
@@ -27,7 +28,7 @@ import Foundation
 // Beside it stands each parameter's Spearman rank correlation with the metric: the Pearson
 // correlation of the ranks, tied values sharing their average rank.
 //
-// Every random draw comes from one SplitMix64 generator started at `seed`, in a fixed order, so
+// Every random draw comes from one `KANRandom` generator started at `seed`, in a fixed order, so
 // the same inputs and seed give the same figures.
 
 /// Which swept parameters mattered for a metric: a random forest's permutation importance beside
@@ -115,7 +116,7 @@ public struct ParameterImportance: Sendable, Equatable {
     let halfRange = high / 2 - low / 2
     let target = finiteMetric.map { halfRange > 0 ? ($0 / 2 - center / 2) / (halfRange / 2) : 0 }
     let matrix = FeatureMatrix(columns: columns, rows: rows)
-    var random = ImportanceRandom(seed: seed)
+    var random = KANRandom(seed: seed)
 
     // The rows the out-of-bag figures are measured on.
     var evaluationRows = Array(0..<matrix.rowCount)
@@ -257,26 +258,6 @@ private enum ForestSettings {
   static let permutationRepeats = 3
 }
 
-/// SplitMix64 (Steele, Lea & Flood, 2014): the only source of randomness here.
-private struct ImportanceRandom {
-  var state: UInt64
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
-  /// A number in 0..<bound (multiply-shift; the bias is below 2⁻³² for the bounds used here).
-  mutating func below(_ bound: Int) -> Int {
-    Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(bound)).high)
-  }
-}
-
 /// The columns encoded for the forest: numeric values with "not applicable" mapped below the
 /// minimum, categorical values as dense category indexes with "not applicable" as the last one.
 private struct FeatureMatrix {
@@ -414,7 +395,7 @@ private struct TreeGrower {
     featureOrder = Array(0..<features)
   }
 
-  mutating func grow(sample: [Int], random: inout ImportanceRandom) -> RegressionTree {
+  mutating func grow(sample: [Int], random: inout KANRandom) -> RegressionTree {
     sampleCount = sample.count
     sampleTargets = sample.map { target[$0] }
     let width = matrix.featureCount
@@ -441,7 +422,7 @@ private struct TreeGrower {
   }
 
   /// Makes node `node` a leaf for `order[from..<to]`, or splits it and fills its children.
-  mutating func fill(node: Int, from: Int, to: Int, level: Int, random: inout ImportanceRandom) {
+  mutating func fill(node: Int, from: Int, to: Int, level: Int, random: inout KANRandom) {
     var sum = 0.0
     var low = Double.infinity
     var high = -Double.infinity
