@@ -50,8 +50,8 @@ struct ImportanceChart {
       }
     }
     let footer =
-      "random forest, permutation importance on out-of-bag trials; forest explains "
-      + "R² = \(String(format: "%.2f", importance.outOfBagR2)) of \(importance.trialCount) trials"
+      "random-forest permutation importance (out of bag): R² "
+      + "\(String(format: "%.2f", importance.outOfBagR2)) over \(importance.trialCount) trials"
     out +=
       "<text x=\"6\" y=\"\(f(height - 10))\" class=\"lg\">\(escape(footer))</text>"
     return out + "</svg>"
