@@ -74,11 +74,11 @@ struct ReportCommand: ParsableCommand {
     reload: Double?
   ) throws -> Bool {
     let start = Date()
-    let sweeps: [SweepResults]
+    let active: Bool
     let output: ReportWriter.Output
     do {
-      sweeps = try SweepResults.load(from: store, names: names)
-      let active = sweeps.contains { ($0.counts[.queued] ?? 0) + ($0.counts[.running] ?? 0) > 0 }
+      let sweeps = try SweepResults.load(from: store, names: names)
+      active = sweeps.contains { ($0.counts[.queued] ?? 0) + ($0.counts[.running] ?? 0) > 0 }
       output = try ReportWriter.write(sweeps, to: directory) { page in
         page.commands = commands
         // The final page of a watch is static: nothing will change any more.
@@ -94,6 +94,6 @@ struct ReportCommand: ParsableCommand {
       String(
         format: "report of %@ in %.2f s", names.joined(separator: ", "),
         Date().timeIntervalSince(start)))
-    return sweeps.contains { ($0.counts[.queued] ?? 0) + ($0.counts[.running] ?? 0) > 0 }
+    return active
   }
 }

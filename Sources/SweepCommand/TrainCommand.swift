@@ -91,13 +91,8 @@ struct TrainCommand: ParsableCommand {
 
   /// The training configuration these options describe.
   func trainingConfiguration() throws -> TrainingConfiguration {
+    // `validate()` has checked --num-layers and --hidden-dim against their ranges.
     var base = TrainingConfiguration()
-    guard numLayers >= 1 else {
-      throw ValidationError("--num-layers must be at least 1, got \(numLayers)")
-    }
-    guard hiddenDim >= 1 else {
-      throw ValidationError("--hidden-dim must be at least 1, got \(hiddenDim)")
-    }
     base.hiddenLayers = Array(repeating: hiddenDim, count: numLayers - 1)
     let configuration: TrainingConfiguration
     do {

@@ -58,7 +58,7 @@ public struct TrialResult: Sendable {
     let member = Array("\"seed\":".utf8)
     guard utf8.count > member.count else { return configurationJSON }
     for start in 0...(utf8.count - member.count) where utf8[start] == member[0] {
-      guard Array(utf8[start..<(start + member.count)]) == member else { continue }
+      guard utf8[start..<(start + member.count)].elementsEqual(member) else { continue }
       var end = start + member.count
       while end < utf8.count, utf8[end] >= 48 && utf8[end] <= 57 { end += 1 }
       return String(decoding: utf8[..<start] + utf8[end...], as: UTF8.self)
