@@ -59,6 +59,13 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
   /// Fraction of the training split held out for validation (0: none, `sweep train`'s default;
   /// sweeps default to 0.1, see `ExperimentFile`).
   public var validationFraction: Float = 0
+  /// The optimizer.
+  public var optimizer: OptimizerKind = .adamw
+  /// Grid extension: the grid sizes a KAN passes through, the first equal to ``gridSize``
+  /// (empty: the grid size stays fixed).
+  public var gridSchedule: [Int] = []
+  /// Epochs between grid extensions (the next grid of ``gridSchedule`` starts every N epochs).
+  public var gridExtendEvery = 1
 
   /// The defaults of `sweep train`.
   public init() {}
@@ -125,7 +132,25 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     {
       found.append(("grid_range", "must be [lower, upper] with lower < upper, got \(gridRange)"))
     }
+    if !gridSchedule.isEmpty && !found.contains(where: { $0.key == "grid_schedule" }) {
+      if gridSchedule[0] != gridSize {
+        found.append(
+          ("grid_schedule",
+           "starts at \(gridSchedule[0]) but grid_size is \(gridSize): set grid_size: "
+             + "\(gridSchedule[0]) (the grid a KAN starts from)"))
+      } else if zip(gridSchedule, gridSchedule.dropFirst()).contains(where: { $0 >= $1 }) {
+        found.append(("grid_schedule", "must increase, got \(gridSchedule)"))
+      }
+    }
     return found
+  }
+
+  /// The grid size during epoch `epoch` (from 1): ``gridSchedule``'s entry ⌊(epoch − 1) /
+  /// gridExtendEvery⌋ (its last entry from then on), or ``gridSize`` without a schedule.
+  public func gridSize(atEpoch epoch: Int) -> Int {
+    guard !gridSchedule.isEmpty else { return gridSize }
+    let stage = (max(epoch, 1) - 1) / max(gridExtendEvery, 1)
+    return gridSchedule[min(stage, gridSchedule.count - 1)]
   }
 }
 

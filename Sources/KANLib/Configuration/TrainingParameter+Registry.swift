@@ -45,9 +45,10 @@ extension TrainingParameter {
       "batch_size", \.batchSize, .integer(1...1_000_000),
       help: "Samples per optimizer step (the last batch of an epoch may be smaller)."),
     TrainingParameter(
-      "learning_rate", \.learningRate, .number(0...1e6), help: "AdamW learning rate."),
+      "learning_rate", \.learningRate, .number(0...1e6),
+      help: "The optimizer's learning rate (L-BFGS: its step scale, usually 1)."),
     TrainingParameter(
-      "weight_decay", \.weightDecay, .number(0...10), help: "AdamW decoupled weight decay."),
+      "weight_decay", \.weightDecay, .number(0...10), help: "AdamW decoupled weight decay (L-BFGS has none)."),
     TrainingParameter(
       "lr_schedule", \.lrSchedule, LearningRateSchedule.parameterType,
       help: "Learning-rate schedule over epochs."),
@@ -83,7 +84,18 @@ extension TrainingParameter {
     TrainingParameter(
       "validation_fraction", \.validationFraction, .number(0...0.5),
       help: "Fraction of the training split held out (chosen from the seed) for val_* metrics; "
-        + "sweeps default to 0.1, `sweep train` to 0.")
+        + "sweeps default to 0.1, `sweep train` to 0."),
+    TrainingParameter(
+      "optimizer", \.optimizer, OptimizerKind.parameterType,
+      help: "adamw (mini-batches) or lbfgs (strong-Wolfe L-BFGS, one step of up to 20 "
+        + "iterations per batch; use a batch as large as the training split and learning_rate 1)."),
+    TrainingParameter(
+      "grid_schedule", \.gridSchedule, .integers(each: 1...1000, count: 0...32), kanOnly: true,
+      help: "KAN grid extension: increasing grid sizes starting at grid_size, e.g. [3, 5, 10, 20]; "
+        + "each layer is refit to the next size by least squares (pykan's refine)."),
+    TrainingParameter(
+      "grid_extend_every", \.gridExtendEvery, .integer(1...1_000_000), kanOnly: true,
+      help: "Epochs spent on each grid of grid_schedule."),
   ]
 
   private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

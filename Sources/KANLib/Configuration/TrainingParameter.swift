@@ -284,3 +284,4 @@ extension ModelKind: ParameterChoice {}
 extension BaseActivation: ParameterChoice {}
 extension LearningRateSchedule: ParameterChoice {}
 extension Normalization: ParameterChoice {}
+extension OptimizerKind: ParameterChoice {}

@@ -25,22 +25,10 @@ extension KANLinear {
     let samples = Array(UnsafeBufferPointer(start: input, count: batchSize * inFeatures))
 
     // The current spline branch per edge, before it is summed over inputs: [batch, in, out].
-    let oldBasis = bases(input: input, batchSize: batchSize, buffers: buffers)
+    let targets = splineBranch(
+      input: input, batchSize: batchSize, parameters: parameters, buffers: buffers)
     let spline = parameters + splineWeight.offset
     let scaler = splineScaler.map { parameters + $0.offset }
-    var targets = [Float](repeating: 0, count: batchSize * inFeatures * outFeatures)
-    for row in 0..<batchSize {
-      for feature in 0..<inFeatures {
-        let basisRow = (row * inFeatures + feature) * count
-        for o in 0..<outFeatures {
-          let edge = o * inFeatures + feature
-          let scale = scaler?[edge] ?? 1
-          var sum: Float = 0
-          for m in 0..<count { sum += oldBasis[basisRow + m] * (spline[edge * count + m] * scale) }
-          targets[(row * inFeatures + feature) * outFeatures + o] = sum
-        }
-      }
-    }
 
     let positions = Self.linspaceIndices(last: batchSize - 1, count: c.gridSize + 1)
     let eps = c.gridEps

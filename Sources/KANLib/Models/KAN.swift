@@ -88,6 +88,11 @@ public final class KAN: Network {
     return outputs[layers.count - 1].pointer
   }
 
+  /// The output of layer `index` [batchSize, widths[index + 1]] of the last forward pass.
+  func layerOutput(_ index: Int) -> UnsafePointer<Float> {
+    UnsafePointer(outputs[index].pointer)
+  }
+
   /// Backpropagates; see ``Network/backward(outputGradient:)``. The first layer skips its input
   /// gradient unless ``computesInputGradient`` is set.
   public func backward(outputGradient: UnsafePointer<Float>) {

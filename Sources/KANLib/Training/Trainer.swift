@@ -5,18 +5,27 @@ import Foundation
 /// Concretely, for each epoch e: the learning rate from the schedule; the training indices
 /// shuffled by a ``KANRandom`` (seed, stream 1) that persists across epochs; for each batch:
 /// optional grid update (KAN, every `updateGridEvery` batches during the first
-/// `updateGridEpochs` epochs), forward, loss (+ regularization), backward, AdamW step; then the
-/// test split is evaluated in chunks of ``evaluationBatchSize``. A NaN or infinite loss stops
+/// `updateGridEpochs` epochs), forward, loss (+ regularization), backward, AdamW step (or one
+/// L-BFGS step, whose evaluations each run forward, loss and backward on the batch); then the
+/// test split is evaluated in chunks of ``evaluationBatchSize``. With a `gridSchedule`, an epoch
+/// whose grid size differs from the previous epoch's first replaces the KAN by its refinement
+/// (``KAN/refined(gridSize:input:batchSize:)``) fitted on the epoch's first batch, and the
+/// optimizer restarts. A NaN or infinite loss stops
 /// the run with ``TrainingStatus/diverged(epoch:batch:loss:)``. Buffers are allocated once.
 public final class Trainer {
   /// The run's configuration.
   public let configuration: TrainingConfiguration
   /// The data.
   public let data: TrainingData
-  /// The network being trained.
-  public let network: Network
-  /// The optimizer.
-  public let optimizer: AdamW
+  /// The network being trained (replaced by its refinement at each grid extension).
+  public private(set) var network: Network
+  /// The optimizer's state: AdamW's moments or L-BFGS's history, for the current network.
+  private var optimizer: Optimizer
+
+  private enum Optimizer {
+    case adamW(AdamW)
+    case lbfgs(LBFGS)
+  }
   /// Rows per forward pass during evaluation (fixed, so evaluation is reproducible).
   public static let evaluationBatchSize = 500
 
@@ -48,9 +57,7 @@ public final class Trainer {
     case .mlp:
       network = MLP(widths: widths, activation: configuration.baseActivation, generator: &generator)
     }
-    optimizer = AdamW(
-      parameterCount: network.parameterCount, learningRate: configuration.learningRate,
-      weightDecay: configuration.weightDecay)
+    optimizer = Self.makeOptimizer(configuration, parameterCount: network.parameterCount)
     let rows = configuration.batchSize
     inputs = FloatBuffer(count: rows * data.inputWidth)
     targets = FloatBuffer(count: rows)
@@ -59,6 +66,20 @@ public final class Trainer {
     (order, validationRows) = Self.split(
       count: data.trainCount, fraction: configuration.validationFraction, seed: configuration.seed)
     shuffler = KANRandom(seed: configuration.seed, stream: 1)
+  }
+
+  private static func makeOptimizer(_ configuration: TrainingConfiguration, parameterCount: Int)
+    -> Optimizer
+  {
+    switch configuration.optimizer {
+    case .adamw:
+      return .adamW(
+        AdamW(
+          parameterCount: parameterCount, learningRate: configuration.learningRate,
+          weightDecay: configuration.weightDecay))
+    case .lbfgs:
+      return .lbfgs(LBFGS(parameterCount: parameterCount, learningRate: configuration.learningRate))
+    }
   }
 
   /// Splits training rows 0..<count into training and validation rows: a permutation drawn from
@@ -85,9 +106,9 @@ public final class Trainer {
       let learningRate = configuration.lrSchedule.learningRate(
         base: configuration.learningRate, gamma: configuration.lrGamma, epoch: epoch - 1,
         epochs: configuration.epochs)
-      optimizer.learningRate = learningRate
       let start = DispatchTime.now().uptimeNanoseconds
-      let outcome = try trainEpoch(epoch, observer: observer, start: start)
+      let outcome = try trainEpoch(
+        epoch, learningRate: learningRate, observer: observer, start: start)
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
       if outcome.status != .completed { return (outcome.status, history) }
       let evaluation = evaluate(.test)
@@ -115,13 +136,25 @@ public final class Trainer {
     return (.completed, history)
   }
 
-  private func trainEpoch(_ epoch: Int, observer: TrainingObserver?, start: UInt64)
-    throws(BLAS.LeastSquaresError) -> (status: TrainingStatus, meanLoss: Float)
-  {
+  private func trainEpoch(
+    _ epoch: Int, learningRate: Float, observer: TrainingObserver?, start: UInt64
+  ) throws(BLAS.LeastSquaresError) -> (status: TrainingStatus, meanLoss: Float) {
     shuffler.shuffle(&order)
     let batchSize = configuration.batchSize
     let trainCount = order.count
     let batchCount = (trainCount + batchSize - 1) / batchSize
+    let gridSize = configuration.gridSize(atEpoch: epoch)
+    if epoch > 1, gridSize != configuration.gridSize(atEpoch: epoch - 1), let kan = network as? KAN
+    {
+      let rows = min(batchSize, trainCount)
+      fillBatch(.train, indices: order, from: 0, rows: rows)
+      network = try kan.refined(gridSize: gridSize, input: inputs.pointer, batchSize: rows)
+      optimizer = Self.makeOptimizer(configuration, parameterCount: network.parameterCount)
+    }
+    switch optimizer {
+    case .adamW(let adamW): adamW.learningRate = learningRate
+    case .lbfgs(let lbfgs): lbfgs.learningRate = learningRate
+    }
     let updatesGrid =
       configuration.model == .kan && configuration.updateGridEvery > 0
       && epoch <= configuration.updateGridEpochs
@@ -135,21 +168,25 @@ public final class Trainer {
       {
         try kan.updateGrid(input: inputs.pointer, batchSize: rows)
       }
-      network.zeroGradients()
-      let output = network.forward(inputs.pointer, batchSize: rows)
-      var loss = lossAndGradient(output: output, rows: rows, gradient: outputGradient.pointer)
-      if configuration.regularizeActivation > 0 || configuration.regularizeEntropy > 0,
-        let kan = network as? KAN
-      {
-        loss += kan.regularizationLoss(
-          activation: configuration.regularizeActivation, entropy: configuration.regularizeEntropy,
-          accumulateGradients: true)
+      let loss: Float
+      switch optimizer {
+      case .adamW(let adamW):
+        loss = lossAndGradients(rows: rows)
+        guard loss.isFinite else {
+          return (.diverged(epoch: epoch, batch: batch + 1, loss: loss), .nan)
+        }
+        adamW.update(parameters: network.parameters.storage, gradients: network.gradients)
+      case .lbfgs(let lbfgs):
+        // L-BFGS reports the loss where the step started; a non-finite trial point inside its
+        // line search is rejected by the Armijo test (NaN compares false), as in PyTorch.
+        loss = Float(
+          lbfgs.step(parameters: network.parameters.storage, gradients: network.gradients) {
+            Double(lossAndGradients(rows: rows))
+          })
+        guard loss.isFinite else {
+          return (.diverged(epoch: epoch, batch: batch + 1, loss: loss), .nan)
+        }
       }
-      guard loss.isFinite else {
-        return (.diverged(epoch: epoch, batch: batch + 1, loss: loss), .nan)
-      }
-      network.backward(outputGradient: outputGradient.pointer)
-      optimizer.update(parameters: network.parameters.storage, gradients: network.gradients)
       lossSum += Double(loss) * Double(rows)
       if let observer {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -160,6 +197,24 @@ public final class Trainer {
       }
     }
     return (.completed, Float(lossSum / Double(trainCount)))
+  }
+
+  /// Zeroes the gradients, runs forward, the loss (+ regularization) and backward on the batch
+  /// in the input buffers; returns the loss.
+  private func lossAndGradients(rows: Int) -> Float {
+    network.zeroGradients()
+    let output = network.forward(inputs.pointer, batchSize: rows)
+    var loss = lossAndGradient(output: output, rows: rows, gradient: outputGradient.pointer)
+    if configuration.regularizeActivation > 0 || configuration.regularizeEntropy > 0,
+      let kan = network as? KAN
+    {
+      loss += kan.regularizationLoss(
+        activation: configuration.regularizeActivation, entropy: configuration.regularizeEntropy,
+        accumulateGradients: true)
+    }
+    guard loss.isFinite else { return loss }
+    network.backward(outputGradient: outputGradient.pointer)
+    return loss
   }
 
   /// Copies `rows` samples, `indices[from..<from + rows]`, into the input/label buffers.
