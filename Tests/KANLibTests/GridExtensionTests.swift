@@ -128,8 +128,8 @@ import Testing
     var configuration = TrainingConfiguration()
     configuration.gridSchedule = [3, 5]
     #expect(
-      configuration.problems.map(\.message) == [
-        "starts at 3 but grid_size is 5: set grid_size: 3 (the grid a KAN starts from)"
+      configuration.problems.map { "\($0.key) \($0.message)" } == [
+        "grid_size is 5 but grid_schedule starts at 3: set grid_size: 3 (the grid a KAN starts from)"
       ])
     configuration.gridSize = 3
     configuration.gridSchedule = [3, 10, 5]

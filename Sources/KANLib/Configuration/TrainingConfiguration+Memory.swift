@@ -17,7 +17,10 @@ extension TrainingConfiguration {
   /// and, per layer from `in` to `out` (KAN: c = G + k coefficients, w = in·(1 + c) features):
   /// ```
   /// parameters P = Σ out·in·c + 2·out·in   (KAN)   or  Σ out·in + out   (MLP)
-  /// optimizer    4·P                       (parameters, gradients, AdamW's two moments)
+  /// optimizer    4·P                       (parameters, gradients, AdamW's two moments;
+  ///                                        L-BFGS 28·P: six work vectors, a history of 10 pairs)
+  /// grids        G = the largest of `grid_schedule`; extending also holds the parent network
+  ///              (P) and batch·in·(out + G + k) least-squares floats per layer
   /// KAN layer    2·out·w                   (combined weight and its gradient)
   ///              + R·(2·w + in·(k + 3) + out) + in·(G + 2k + 1)   (features and their gradient,
   ///                                        input copy, span indices, basis derivatives, output,
@@ -34,7 +37,9 @@ extension TrainingConfiguration {
     let rows = Double(max(batchSize, Trainer.evaluationBatchSize))
     var parameters = 0.0
     var buffers = 0.0
-    let count = Double(gridSize + splineOrder)
+    let largestGrid = gridSchedule.max() ?? gridSize
+    let count = Double(largestGrid + splineOrder)
+    let extends = gridSchedule.count > 1
     for (input, output) in zip(widths, widths.dropFirst()) {
       switch model {
       case .kan:
@@ -42,13 +47,18 @@ extension TrainingConfiguration {
         parameters += output * input * count + 2 * output * input
         buffers += 2 * output * width
         buffers += rows * (2 * width + input * Double(splineOrder + 3) + output)
-        buffers += input * Double(gridSize + 2 * splineOrder + 1)
+        buffers += input * Double(largestGrid + 2 * splineOrder + 1)
+        // Grid extension: the parent network and the least-squares targets and bases.
+        if extends { buffers += Double(batchSize) * input * (output + count) }
       case .mlp:
         parameters += output * input + output
         buffers += rows * (2 * output + input)
       }
     }
-    var bytes = 4 * (4 * parameters + buffers)
+    // AdamW: parameters, gradients, two moments. L-BFGS: parameters, gradients, six work
+    // vectors and two per pair of its history of 10. A grid extension briefly holds both networks.
+    let perParameter = (optimizer == .adamw ? 4.0 : 28.0) + (extends ? 1 : 0)
+    var bytes = 4 * (perParameter * parameters + buffers)
     if dataset.isClassification {
       bytes += 2 * 70_000 * (784 + 1)
     } else {

@@ -133,13 +133,17 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
       found.append(("grid_range", "must be [lower, upper] with lower < upper, got \(gridRange)"))
     }
     if !gridSchedule.isEmpty && !found.contains(where: { $0.key == "grid_schedule" }) {
-      if gridSchedule[0] != gridSize {
-        found.append(
-          ("grid_schedule",
-           "starts at \(gridSchedule[0]) but grid_size is \(gridSize): set grid_size: "
-             + "\(gridSchedule[0]) (the grid a KAN starts from)"))
-      } else if zip(gridSchedule, gridSchedule.dropFirst()).contains(where: { $0 >= $1 }) {
+      if zip(gridSchedule, gridSchedule.dropFirst()).contains(where: { $0 >= $1 }) {
         found.append(("grid_schedule", "must increase, got \(gridSchedule)"))
+      } else if gridSchedule[0] != gridSize {
+        // Keyed by grid_size: a sweep file's grid_schedule alone is checked against the
+        // default grid_size, so the pair is checked once both are known.
+        found.append(
+          (
+            "grid_size",
+            "is \(gridSize) but grid_schedule starts at \(gridSchedule[0]): set grid_size: "
+              + "\(gridSchedule[0]) (the grid a KAN starts from)"
+          ))
       }
     }
     return found

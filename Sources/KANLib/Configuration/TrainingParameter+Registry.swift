@@ -48,7 +48,8 @@ extension TrainingParameter {
       "learning_rate", \.learningRate, .number(0...1e6),
       help: "The optimizer's learning rate (L-BFGS: its step scale, usually 1)."),
     TrainingParameter(
-      "weight_decay", \.weightDecay, .number(0...10), help: "AdamW decoupled weight decay (L-BFGS has none)."),
+      "weight_decay", \.weightDecay, .number(0...10),
+      help: "AdamW decoupled weight decay (L-BFGS has none)."),
     TrainingParameter(
       "lr_schedule", \.lrSchedule, LearningRateSchedule.parameterType,
       help: "Learning-rate schedule over epochs."),

@@ -38,7 +38,10 @@ extension KANLinear {
   /// baseWeight   = parent's, splineScaler = parent's
   /// splineWeight = lstsq(B′(x), B(x)·(splineWeight ⊙ splineScaler)) / splineScaler
   /// ```
-  /// on the samples x [batchSize, in] (the layer's inputs). When every parent knot is also a
+  /// on the samples x [batchSize, in] (the layer's inputs). When samples fall outside the interior
+  /// [knot[0], knot[G′]], the interior is stretched (affinely, keeping the relative spacing) to
+  /// cover them: there the parent's spline lives on its extension knots only, and a new grid
+  /// that stopped at the old interior would drop it. When every parent knot is also a
   /// knot here (G′ a multiple of G on a uniform grid) the parent spline is exactly representable
   /// and the outputs agree to rounding; otherwise the fit is the least-squares best on `input`.
   /// The grid follows pykan's `initialize_grid_from_parent` (the new knots interpolate the old
@@ -70,6 +73,24 @@ extension KANLinear {
         let fraction = Float(position - Double(left))
         featureKnots[order + j] = interior[left] + fraction * (interior[left + 1] - interior[left])
       }
+      // Samples beyond the interior (where only the parent's extension knots reach) widen the
+      // new interior by an affine stretch, keeping the relative spacing, so the fit covers them.
+      var lowest = featureKnots[order]
+      var highest = featureKnots[order + c.gridSize]
+      for row in 0..<batchSize {
+        let value = input[row * inFeatures + feature]
+        if value.isFinite {
+          lowest = min(lowest, value)
+          highest = max(highest, value)
+        }
+      }
+      let (first, last) = (featureKnots[order], featureKnots[order + c.gridSize])
+      if lowest < first || highest > last {
+        let stretch = (highest - lowest) / (last - first)
+        for j in 0...c.gridSize {
+          featureKnots[order + j] = lowest + (featureKnots[order + j] - first) * stretch
+        }
+      }
       let step = (featureKnots[order + c.gridSize] - featureKnots[order]) / Float(c.gridSize)
       for m in 1...order {
         featureKnots[order - m] = featureKnots[order] - step * Float(m)
@@ -78,9 +99,11 @@ extension KANLinear {
     }
 
     let edges = outFeatures * inFeatures
-    (parameters + baseWeight.offset).update(from: parentParameters + parent.baseWeight.offset, count: edges)
+    (parameters + baseWeight.offset).update(
+      from: parentParameters + parent.baseWeight.offset, count: edges)
     if let scaler = splineScaler, let parentScaler = parent.splineScaler {
-      (parameters + scaler.offset).update(from: parentParameters + parentScaler.offset, count: edges)
+      (parameters + scaler.offset).update(
+        from: parentParameters + parentScaler.offset, count: edges)
     }
     let samples = Array(UnsafeBufferPointer(start: input, count: batchSize * inFeatures))
     let refit = try fitSplineWeights(

@@ -5,7 +5,7 @@
 /// iterations of (Nocedal & Wright, "Numerical Optimization", algorithms 7.4 and 3.5–3.6):
 /// ```
 /// d  = −H·g            two-loop recursion over the last `historySize` pairs
-///                      sᵢ = tᵢ·dᵢ, yᵢ = gᵢ₊₁ − gᵢ (kept when yᵢ·sᵢ > 1e-10), H₀ = (y·s)/(y·y)
+///                      sᵢ = tᵢ·dᵢ, yᵢ = gᵢ₊₁ − gᵢ (kept when yᵢ·sᵢ > toleranceYS), H₀ = (y·s)/(y·y)
 /// t  = lr·min(1, 1/‖g‖₁) on the very first iteration, lr afterwards
 /// x ← x + t·d          t from the strong-Wolfe search (c₁ = 1e-4, c₂ = 0.9, ≤ 25 evaluations,
 ///                      cubic interpolation) or fixed when ``lineSearch`` is `.none`
@@ -36,6 +36,10 @@ public final class LBFGS {
   public let toleranceGrad: Double
   /// Stop when the loss or the step change by less than this (PyTorch's 1e-9).
   public let toleranceChange: Double
+  /// A pair is kept only when y·s exceeds this (PyTorch hard-codes 1e-10; pykan's copy of the
+  /// optimizer makes it `tolerance_ys` and passes 1e-32, so tiny late-training losses still
+  /// update the curvature).
+  public let toleranceYS: Double
   /// Curvature pairs kept (PyTorch's `history_size`, 10 here as in pykan; PyTorch's own is 100).
   public let historySize: Int
   /// The line search.
@@ -63,7 +67,7 @@ public final class LBFGS {
   public init(
     parameterCount: Int, learningRate: Float = 1, maxIterations: Int = 20,
     maxEvaluations: Int? = nil, toleranceGrad: Double = 1e-7, toleranceChange: Double = 1e-9,
-    historySize: Int = 10, lineSearch: LineSearch = .strongWolfe
+    toleranceYS: Double = 1e-10, historySize: Int = 10, lineSearch: LineSearch = .strongWolfe
   ) {
     precondition(maxIterations > 0 && historySize > 0, "LBFGS: iterations and history must be > 0")
     self.learningRate = learningRate
@@ -71,6 +75,7 @@ public final class LBFGS {
     self.maxEvaluations = maxEvaluations ?? maxIterations * 5 / 4
     self.toleranceGrad = toleranceGrad
     self.toleranceChange = toleranceChange
+    self.toleranceYS = toleranceYS
     self.historySize = historySize
     self.lineSearch = lineSearch
     count = parameterCount
@@ -166,7 +171,7 @@ public final class LBFGS {
     order = []
   }
 
-  /// Adds the pair s = t·d, y = g − g_prev when y·s > 1e-10 (curvature condition), dropping the
+  /// Adds the pair s = t·d, y = g − g_prev when y·s > ``toleranceYS`` (curvature condition), dropping the
   /// oldest pair beyond ``historySize``; H₀ = (y·s)/(y·y).
   private func updateHistory(gradient g: UnsafePointer<Float>) {
     let y = work.pointer
@@ -176,7 +181,7 @@ public final class LBFGS {
     let t = Float(stepLength)
     var ys = 0.0
     for index in 0..<count { ys += Double(y[index]) * Double(d[index] * t) }
-    guard ys > 1e-10 else { return }
+    guard ys > toleranceYS else { return }
     let slot: Int
     if order.count == historySize {
       slot = order.removeFirst()
@@ -296,7 +301,8 @@ public final class LBFGS {
     var insufficientProgress = false
     var (low, high) = bracket.count == 2 && bracket[0].loss > bracket[1].loss ? (1, 0) : (0, 1)
     while !done && searches < maxSearches {
-      if abs(bracket[1].step - bracket[0].step) * dNorm < toleranceChange { break }
+      // PyTorch's `_strong_wolfe` keeps its own tolerance (the optimizer's is not passed on).
+      if abs(bracket[1].step - bracket[0].step) * dNorm < 1e-9 { break }
       t = Self.cubicInterpolate(bracket[0], bracket[1], bounds: nil)
       let upper = max(bracket[0].step, bracket[1].step)
       let lower = min(bracket[0].step, bracket[1].step)

@@ -78,7 +78,12 @@ public final class Trainer {
           parameterCount: parameterCount, learningRate: configuration.learningRate,
           weightDecay: configuration.weightDecay))
     case .lbfgs:
-      return .lbfgs(LBFGS(parameterCount: parameterCount, learningRate: configuration.learningRate))
+      // pykan's `fit`: history 10, strong Wolfe, and tolerances that never stop a step early.
+      return .lbfgs(
+        LBFGS(
+          parameterCount: parameterCount, learningRate: configuration.learningRate,
+          toleranceGrad: 1e-32, toleranceChange: 1e-32, toleranceYS: 1e-32, historySize: 10,
+          lineSearch: .strongWolfe))
     }
   }
 

@@ -18,6 +18,8 @@ struct XYChart {
     var color: String? = nil
     /// Whether the legend lists it.
     var inLegend = true
+    /// A dashed line without markers (fitted lines).
+    var dashed = false
   }
 
   var title: String
@@ -25,9 +27,12 @@ struct XYChart {
   var yLabel: String
   var series: [Series]
   var logX = false
+  var logY = false
   var frontier: [Point] = []
   var xTickLabels: [Double: String]? = nil
   var width = 440.0
+  /// Room for the legend at the top right.
+  var legendWidth = 130.0
   var height = 290.0
 
   func svg() -> String {
@@ -39,7 +44,7 @@ struct XYChart {
     guard !points.isEmpty else { return "" }
     let x = Scale(values: points.map(\.x), start: left, end: right, logarithmic: logX)
     let yValues = points.flatMap { p in [p.y - (p.error ?? 0), p.y + (p.error ?? 0)] }
-    let y = Scale(values: yValues, start: bottom, end: top)
+    let y = Scale(values: yValues, start: bottom, end: top, logarithmic: logY)
     var out = "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\">"
     out += "<title>\(escape(title))</title>"
     out += "<text x=\"\(Int(width / 2))\" y=\"16\" class=\"ct\">\(escape(title))</text>"
@@ -55,7 +60,8 @@ struct XYChart {
     for tick in y.ticks() {
       let py = f(y(tick))
       out += "<line x1=\"\(left - 4)\" y1=\"\(py)\" x2=\"\(right)\" y2=\"\(py)\" class=\"gr\"/>"
-      out += "<text x=\"\(f(left - 6))\" y=\"\(f(y(tick) + 3))\" class=\"ty\">\(label(tick))</text>"
+      out +=
+        "<text x=\"\(f(left - 6))\" y=\"\(f(y(tick) + 3))\" class=\"ty\">\(logY ? logLabel(tick) : label(tick))</text>"
     }
     out +=
       "<text x=\"\(f((left + right) / 2))\" y=\"\(f(height - 8))\" class=\"al\">\(escape(xLabel))</text>"
@@ -68,11 +74,13 @@ struct XYChart {
     }
     for (index, item) in series.enumerated() {
       let color = item.color ?? palette[index % palette.count]
-      if item.connect && item.points.count > 1 {
+      if (item.connect || item.dashed) && item.points.count > 1 {
         let path = item.points.map { "\(f(x($0.x))),\(f(y($0.y)))" }.joined(separator: " ")
+        let dash = item.dashed ? " stroke-dasharray=\"5 3\"" : ""
         out +=
-          "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
+          "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"\(dash)/>"
       }
+      if item.dashed { continue }
       for point in item.points {
         let px = f(x(point.x))
         if let error = point.error, error > 0 {
@@ -89,9 +97,9 @@ struct XYChart {
       var legendY = top + 4
       for (index, item) in series.enumerated() where item.inLegend {
         out +=
-          "<rect x=\"\(f(right - 130))\" y=\"\(f(legendY - 7))\" width=\"8\" height=\"8\" fill=\"\(item.color ?? palette[index % palette.count])\"/>"
+          "<rect x=\"\(f(right - legendWidth))\" y=\"\(f(legendY - 7))\" width=\"8\" height=\"8\" fill=\"\(item.color ?? palette[index % palette.count])\"/>"
         out +=
-          "<text x=\"\(f(right - 118))\" y=\"\(f(legendY))\" class=\"lg\">\(escape(String(item.name.prefix(26))))</text>"
+          "<text x=\"\(f(right - legendWidth + 12))\" y=\"\(f(legendY))\" class=\"lg\">\(escape(String(item.name.prefix(Int(legendWidth / 5)))))</text>"
         legendY += 12
       }
       if frontier.count > 1 {

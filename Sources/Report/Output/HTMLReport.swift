@@ -104,6 +104,11 @@ public struct HTMLReport {
       html += parameterChart(trials, parameter: parameter, metric: metric)
     }
     html += kanVersusMLP(groups, metric: metric)
+    if !analysis.dataset.isClassification
+      && groups.contains(where: { $0.configuration.gridSchedule.count > 1 })
+    {
+      html += scalingChart(groups, metric: metric)
+    }
     html += "</div>"
     html += timingCharts(trials, columns: columns)
     html += parallelCoordinates(trials, columns: columns, metric: metric, maximize: maximize)
@@ -365,6 +370,45 @@ public struct HTMLReport {
     return XYChart(
       title: "KAN vs MLP", xLabel: "parameters (log)", yLabel: metric, series: series, logX: true
     ).svg()
+  }
+
+  /// The KAN paper's scaling plot: the metric against parameters on log-log axes, one curve per
+  /// grid-extended KAN configuration (a point per grid) plus pooled fixed-grid KANs and MLPs, each
+  /// with its fitted slope (dashed) over the points up to its lowest.
+  func scalingChart(_ groups: [ConfigurationGroup], metric: String) -> String {
+    let curves = ScalingCurve.curves(groups, metric: metric)
+    guard curves.contains(where: { $0.slope != nil }) else { return "" }
+    var series: [XYChart.Series] = []
+    for curve in curves {
+      let slope = curve.slope.map { " · slope " + String(format: "%.2f", $0) } ?? ""
+      let color = palette[series.count % palette.count]
+      series.append(
+        XYChart.Series(
+          name: curve.label + slope,
+          points: curve.points.map { point in
+            XYChart.Point(
+              x: Double(point.parameters), y: point.value,
+              tooltip: "\(curve.label)\(point.gridSize.map { " G \($0)" } ?? ""): "
+                + "\(point.parameters) parameters, \(metric) \(label(point.value))")
+          }, connect: true, color: color))
+      if let fit = curve.fit {
+        let fitted = curve.points.prefix(curve.fittedCount)
+        let ends = [fitted.first, fitted.last].compactMap { $0 }.map { point in
+          let x = Double(point.parameters)
+          return XYChart.Point(x: x, y: pow(10, fit.intercept + fit.slope * log10(x)))
+        }
+        series.append(
+          XYChart.Series(
+            name: "fit", points: ends, color: color, inLegend: false, dashed: true))
+      }
+    }
+    var chart = XYChart(
+      title: "scaling: \(metric) vs parameters", xLabel: "parameters (log)",
+      yLabel: "\(metric) (log)", series: series, logX: true)
+    chart.logY = true
+    chart.width = 560
+    chart.legendWidth = 220
+    return chart.svg()
   }
 
   /// Every completed trial as a line across the swept parameters and the metric. With KANs and

@@ -1,0 +1,73 @@
+/// The size of a trial's network: its trainable parameters and its forward FLOPs per sample,
+/// counted with the rules of "KAN or MLP: A Fairer Comparison" (Yu, Yu & Wang 2024, KANbeFair).
+///
+/// Per layer from `in` to `out` (k the spline order, G the grid size, a the activation's FLOPs:
+/// KANbeFair's table, identity 0, ReLU 1, SiLU 5, tanh 6):
+/// ```
+/// KAN parameters  in·out·(G + k)  spline weights + in·out base weights + in·out spline scalers
+/// KAN FLOPs       in·out·(9k·(G + 1.5k) + 2G − 2.5k + 1)   B-splines (KANbeFair's count)
+///                 + a·in + 2·in·out                        base branch
+/// MLP parameters  out·(in + 1)
+/// MLP FLOPs       2·in·out + a·out                         (every layer, the last included, as
+///                                                          KANbeFair's `total_flops` counts)
+/// ```
+/// Parameters are exact: the tensors kan-sweep trains (efficient-kan's layout). KANbeFair's own
+/// parameter formula for its pykan-style layer, in·out·(G + k + 3) + out, counts a per-node bias
+/// and a separate base scale that efficient-kan's layer does not have; its FLOPs formula is used
+/// unchanged.
+public struct ModelCost: Sendable, Equatable {
+  /// Trainable scalars.
+  public var parameters: Int
+  /// Forward floating-point operations per sample.
+  public var flops: Double
+
+  /// KANbeFair's FLOPs of one activation evaluation.
+  public static func activationFLOPs(_ activation: BaseActivation) -> Double {
+    switch activation {
+    case .zero, .identity: return 0
+    case .relu: return 1
+    case .silu: return 5
+    case .tanh: return 6
+    }
+  }
+
+  /// The cost of a KAN of `widths` with grid size `gridSize` and spline order `splineOrder`.
+  public static func kan(
+    widths: [Int], gridSize: Int, splineOrder: Int, activation: BaseActivation
+  ) -> ModelCost {
+    let (g, k) = (Double(gridSize), Double(splineOrder))
+    var cost = ModelCost(parameters: 0, flops: 0)
+    for (input, output) in zip(widths, widths.dropFirst()) {
+      let edges = Double(input * output)
+      cost.parameters += input * output * (gridSize + splineOrder + 2)
+      cost.flops += edges * (9 * k * (g + 1.5 * k) + 2 * g - 2.5 * k + 1)
+      cost.flops += activationFLOPs(activation) * Double(input) + 2 * edges
+    }
+    return cost
+  }
+
+  /// The cost of an MLP of `widths` with `activation` between layers.
+  public static func mlp(widths: [Int], activation: BaseActivation) -> ModelCost {
+    var cost = ModelCost(parameters: 0, flops: 0)
+    for (input, output) in zip(widths, widths.dropFirst()) {
+      cost.parameters += output * (input + 1)
+      cost.flops += 2 * Double(input * output) + activationFLOPs(activation) * Double(output)
+    }
+    return cost
+  }
+}
+
+extension TrainingConfiguration {
+  /// The size of this configuration's network (for a KAN with a grid schedule, at grid size
+  /// `gridSize`, by default the last grid it reaches).
+  public func cost(gridSize: Int? = nil) -> ModelCost {
+    switch model {
+    case .kan:
+      return .kan(
+        widths: layerWidths, gridSize: gridSize ?? self.gridSize(atEpoch: epochs),
+        splineOrder: splineOrder, activation: baseActivation)
+    case .mlp:
+      return .mlp(widths: layerWidths, activation: baseActivation)
+    }
+  }
+}
