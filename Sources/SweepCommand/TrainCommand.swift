@@ -163,7 +163,8 @@ struct TrainCommand: ParsableCommand {
     progress.line(
       "\(configuration.model.rawValue.uppercased()) \(widths) on \(configuration.dataset.rawValue) "
         + "(\(data.trainCount) train / \(data.testCount) test), \(trainer.network.parameterCount) "
-        + "parameters, seed \(configuration.seed), OpenBLAS \(BLAS.coreName) × \(BLAS.threads)")
+        + "parameters, \(Int(configuration.cost(gridSize: configuration.gridSize).flops)) FLOPs/sample, seed \(configuration.seed), OpenBLAS \(BLAS.coreName) × \(BLAS.threads)"
+    )
     let start = Date()
     let result: (status: TrainingStatus, epochs: [EpochMetrics])
     do {
@@ -188,6 +189,8 @@ struct TrainCommand: ParsableCommand {
         "epochs": result.epochs.count, "seconds": seconds, "seed": configuration.seed,
         "checkpoint": savePath, "sha256": saved.sha256,
         "parameters": trainer.network.parameterCount,
+        "flops": configuration.cost(gridSize: (trainer.network as? KAN)?.configuration.gridSize)
+          .flops,
         "dataset": configuration.dataset.rawValue, "model": configuration.model.rawValue,
         "openblas_core": BLAS.coreName, "threads": BLAS.threads,
       ]

@@ -127,6 +127,8 @@ import Testing
   @Test func scheduleProblemsNameTheFix() {
     var configuration = TrainingConfiguration()
     configuration.gridSchedule = [3, 5]
+    #expect(configuration.gridSize == 3 && configuration.problems.isEmpty)
+    configuration.gridSize = 5
     #expect(
       configuration.problems.map { "\($0.key) \($0.message)" } == [
         "grid_size is 5 but grid_schedule starts at 3: set grid_size: 3 (the grid a KAN starts from)"

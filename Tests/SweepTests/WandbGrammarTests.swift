@@ -17,8 +17,10 @@ import Testing
 
   /// The problems a file may have: names that are W&B users' own (parameters, metrics, datasets
   /// not ours, or several of their names mapping to one of ours).
+  /// W&B's examples also sweep optimizers kan-sweep does not have (adam, sgd, adagrad): the
+  /// `optimizer` parameter names its two.
   static let nameProblems = [
-    "unknown parameter", "unknown metric", "unknown dataset",
+    "unknown parameter", "unknown metric", "unknown dataset", "unknown optimizer",
     "a kan-sweep parameter can be set once",
   ]
 

@@ -71,3 +71,39 @@ extension TrainingConfiguration {
     }
   }
 }
+
+extension TrainingConfiguration {
+  /// The hidden widths of the network this configuration trains: ``hiddenLayers``, except for an
+  /// MLP with ``match``, whose widths are ``hiddenLayers`` scaled by one factor so that its
+  /// parameters (or FLOPs) come closest to its KAN twin's (this configuration with `model: kan`,
+  /// sized by ``cost(gridSize:)``).
+  ///
+  /// Concretely, with h₀ the first hidden width: widths(w) = max(1, round(hᵢ·w/h₀)) for the
+  /// smallest w in 1…10⁶ whose cost reaches the twin's, or w − 1 when that is closer (a tie
+  /// takes the smaller network). The cost grows with w, so a bisection finds it.
+  public var networkHiddenLayers: [Int] {
+    guard model == .mlp, match != .none, let first = hiddenLayers.first, first > 0 else {
+      return hiddenLayers
+    }
+    var twin = self
+    twin.model = .kan
+    twin.match = .none
+    let twinCost = twin.cost()
+    let target = match == .params ? Double(twinCost.parameters) : twinCost.flops
+    let (input, output) = datasetWidths
+    func widths(_ w: Int) -> [Int] {
+      hiddenLayers.map { max(1, Int((Double($0) * Double(w) / Double(first)).rounded())) }
+    }
+    func measure(_ w: Int) -> Double {
+      let cost = ModelCost.mlp(widths: [input] + widths(w) + [output], activation: baseActivation)
+      return match == .params ? Double(cost.parameters) : cost.flops
+    }
+    var (low, high) = (1, 1_000_000)
+    while low < high {
+      let middle = (low + high) / 2
+      if measure(middle) >= target { high = middle } else { low = middle + 1 }
+    }
+    if low > 1 && abs(measure(low - 1) - target) <= abs(measure(low) - target) { low -= 1 }
+    return widths(low)
+  }
+}

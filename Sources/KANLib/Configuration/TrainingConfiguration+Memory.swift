@@ -2,11 +2,14 @@ import Foundation
 
 extension TrainingConfiguration {
   /// Layer widths of the network this configuration trains: the dataset's input width, the hidden
-  /// widths, the dataset's output width.
+  /// widths (``networkHiddenLayers``), the dataset's output width.
   public var layerWidths: [Int] {
-    let (input, output): (Int, Int) =
-      dataset.isClassification ? (28 * 28, 10) : (SyntheticTask.inputWidth(of: dataset), 1)
-    return [input] + hiddenLayers + [output]
+    [datasetWidths.input] + networkHiddenLayers + [datasetWidths.output]
+  }
+
+  /// The dataset's input and output widths.
+  public var datasetWidths: (input: Int, output: Int) {
+    dataset.isClassification ? (28 * 28, 10) : (SyntheticTask.inputWidth(of: dataset), 1)
   }
 
   /// An estimate (from above) of the memory a training run of this configuration needs, in bytes,

@@ -61,11 +61,17 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
   public var validationFraction: Float = 0
   /// The optimizer.
   public var optimizer: OptimizerKind = .adamw
-  /// Grid extension: the grid sizes a KAN passes through, the first equal to ``gridSize``
-  /// (empty: the grid size stays fixed).
-  public var gridSchedule: [Int] = []
+  /// Grid extension: the grid sizes a KAN passes through (empty: the grid size stays fixed).
+  /// Setting it sets ``gridSize`` to its first entry, the grid a KAN starts from; a later,
+  /// different ``gridSize`` is a problem (see ``problems``).
+  public var gridSchedule: [Int] = [] {
+    didSet { if let first = gridSchedule.first { gridSize = first } }
+  }
   /// Epochs between grid extensions (the next grid of ``gridSchedule`` starts every N epochs).
   public var gridExtendEvery = 1
+  /// MLP trials: size the hidden widths to the KAN twin's parameters or FLOPs (see
+  /// ``networkHiddenLayers``).
+  public var match: MatchKind = .none
 
   /// The defaults of `sweep train`.
   public init() {}
@@ -131,6 +137,9 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
       && !found.contains(where: { $0.key == "grid_range" })
     {
       found.append(("grid_range", "must be [lower, upper] with lower < upper, got \(gridRange)"))
+    }
+    if model == .mlp && match != .none && hiddenLayers.isEmpty {
+      found.append(("match", "needs hidden_layers to scale (the MLP has none)"))
     }
     if !gridSchedule.isEmpty && !found.contains(where: { $0.key == "grid_schedule" }) {
       if zip(gridSchedule, gridSchedule.dropFirst()).contains(where: { $0 >= $1 }) {

@@ -92,11 +92,15 @@ extension TrainingParameter {
         + "iterations per batch; use a batch as large as the training split and learning_rate 1)."),
     TrainingParameter(
       "grid_schedule", \.gridSchedule, .integers(each: 1...1000, count: 0...32), kanOnly: true,
-      help: "KAN grid extension: increasing grid sizes starting at grid_size, e.g. [3, 5, 10, 20]; "
-        + "each layer is refit to the next size by least squares (pykan's refine)."),
+      help: "KAN grid extension: increasing grid sizes, e.g. [3, 5, 10, 20] (it sets grid_size to "
+        + "its first); each layer is refit to the next size by least squares (pykan's refine)."),
     TrainingParameter(
       "grid_extend_every", \.gridExtendEvery, .integer(1...1_000_000), kanOnly: true,
       help: "Epochs spent on each grid of grid_schedule."),
+    TrainingParameter(
+      "match", \.match, MatchKind.parameterType,
+      help: "MLP trials: scale hidden_layers so the MLP has its KAN twin's parameters or FLOPs "
+        + "(KANbeFair's counting; the twin is the same configuration with model kan)."),
   ]
 
   private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

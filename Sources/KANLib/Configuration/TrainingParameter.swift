@@ -285,3 +285,4 @@ extension BaseActivation: ParameterChoice {}
 extension LearningRateSchedule: ParameterChoice {}
 extension Normalization: ParameterChoice {}
 extension OptimizerKind: ParameterChoice {}
+extension MatchKind: ParameterChoice {}

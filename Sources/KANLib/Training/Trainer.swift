@@ -48,7 +48,7 @@ public final class Trainer {
       configuration.problems.isEmpty, "Trainer: invalid configuration \(configuration.problems)")
     self.configuration = configuration
     self.data = data
-    let widths = [data.inputWidth] + configuration.hiddenLayers + [data.outputWidth]
+    let widths = [data.inputWidth] + configuration.networkHiddenLayers + [data.outputWidth]
     var generator = KANRandom(seed: configuration.seed, stream: 0)
     switch configuration.model {
     case .kan:

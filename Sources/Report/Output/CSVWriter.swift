@@ -15,7 +15,8 @@ public enum CSVWriter {
 
   /// The header of `trials.csv`.
   public static var trialsHeader: [String] {
-    var columns = ["sweep", "trial", "state", "seed"] + parameterColumns + ["parameter_count"]
+    var columns =
+      ["sweep", "trial", "state", "seed"] + parameterColumns + ["parameter_count", "flops"]
     for metric in summarizedMetrics {
       columns += ["final_\(metric)", "best_\(metric)", "best_epoch_\(metric)"]
     }
@@ -30,6 +31,7 @@ public enum CSVWriter {
         var fields = [trial.sweep, String(trial.number), trial.state.rawValue, String(trial.seed)]
         fields += parameterColumns.map { trial.configuration.value(of: $0) }
         fields.append(trial.parameterCount.map(String.init) ?? "")
+        fields.append(trial.flops.map { String(format: "%.0f", $0) } ?? "")
         for metric in summarizedMetrics {
           let values = trial.metrics[metric] ?? []
           let goal = MetricGoal.natural(for: metric)

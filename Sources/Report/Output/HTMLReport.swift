@@ -99,6 +99,7 @@ public struct HTMLReport {
     html += heatmaps(groups, metric: metric, maximize: maximize)
     html += importanceChart(analysis, columns: columns)
     html += paretoChart(groups, metric: metric, maximize: maximize)
+    html += flopsChart(groups, metric: metric, maximize: maximize)
     html += curves(groups, pruned: trials.filter { $0.state == .pruned }, metric: metric)
     for parameter in columns {
       html += parameterChart(trials, parameter: parameter, metric: metric)
@@ -110,6 +111,7 @@ public struct HTMLReport {
       html += scalingChart(groups, metric: metric)
     }
     html += "</div>"
+    html += fairComparison(groups, metric: metric, maximize: maximize)
     html += timingCharts(trials, columns: columns)
     html += parallelCoordinates(trials, columns: columns, metric: metric, maximize: maximize)
     if showsActivations, let best = analysis.bestKANTrial {
@@ -125,7 +127,9 @@ public struct HTMLReport {
     for column in columns { html += "<th>\(escape(column))</th>" }
     html += "<th>\(escape(metric)) mean ± std</th>"
     if let test { html += "<th>\(escape(test)) mean</th>" }
-    html += "<th>n</th><th>parameters</th><th>s/epoch</th><th>trials</th></tr></thead><tbody>"
+    html +=
+      "<th>n</th><th>parameters</th><th title=\"forward FLOPs per sample, KANbeFair's counting\">FLOPs</th>"
+      + "<th>s/epoch</th><th>trials</th></tr></thead><tbody>"
     for (rank, group) in groups.prefix(leaderboardRows).enumerated() {
       html += rank == 0 ? "<tr class=\"best\" title=\"best configuration\">" : "<tr>"
       html += "<td data-v=\"\(rank + 1)\">\(rank == 0 ? "★ 1" : String(rank + 1))</td>"
@@ -145,6 +149,7 @@ public struct HTMLReport {
       html += "<td data-v=\"\(group.count)\">\(group.count)</td>"
       html +=
         "<td data-v=\"\(group.parameterCount ?? 0)\">\(group.parameterCount.map(String.init) ?? "")</td>"
+      html += "<td data-v=\"\(group.flops ?? 0)\">\(group.flops.map(Self.flopsLabel) ?? "")</td>"
       html +=
         "<td data-v=\"\(group.secondsPerEpoch ?? 0)\">\(group.secondsPerEpoch.map(label) ?? "")</td>"
       html += "<td class=\"trials\">\(trialList(group.trials, metric: metric))</td></tr>"
@@ -212,6 +217,94 @@ public struct HTMLReport {
       title: "\(metric) vs parameter count", xLabel: "parameters (log)", yLabel: metric,
       series: [.init(name: "configurations", points: points)], logX: true, frontier: frontier
     ).svg()
+  }
+
+  /// The metric against forward FLOPs per sample (KANbeFair's counting), KAN and MLP as two
+  /// series, with the Pareto frontier over both.
+  func flopsChart(_ groups: [ConfigurationGroup], metric: String, maximize: Bool) -> String {
+    var series: [XYChart.Series] = []
+    var all: [XYChart.Point] = []
+    for model in [ModelKind.kan, .mlp] {
+      let points = groups.filter { $0.configuration.model == model }.compactMap {
+        group -> XYChart.Point? in
+        guard let flops = group.flops, flops > 0, group.mean.isFinite else { return nil }
+        return XYChart.Point(
+          x: flops, y: group.mean,
+          tooltip: "\(Self.describe(group.configuration)): \(Self.flopsLabel(flops)) FLOPs, "
+            + label(group.mean))
+      }
+      guard !points.isEmpty else { continue }
+      series.append(XYChart.Series(name: model.rawValue.uppercased(), points: points))
+      all += points
+    }
+    guard !all.isEmpty else { return "" }
+    var frontier: [XYChart.Point] = []
+    for point in all.sorted(by: {
+      $0.x == $1.x ? (maximize ? $0.y > $1.y : $0.y < $1.y) : $0.x < $1.x
+    }) {
+      if let last = frontier.last, maximize ? point.y <= last.y : point.y >= last.y { continue }
+      frontier.append(point)
+    }
+    return XYChart(
+      title: "\(metric) vs FLOPs per sample", xLabel: "forward FLOPs per sample (log, KANbeFair)",
+      yLabel: metric, series: series, logX: true, frontier: frontier
+    ).svg()
+  }
+
+  /// "KAN vs MLP at equal parameters (or FLOPs)": each MLP configuration with `match` beside
+  /// its KAN twin (the same configuration with `model: kan`), with the difference of the means.
+  func fairComparison(_ groups: [ConfigurationGroup], metric: String, maximize: Bool) -> String {
+    func twinKey(_ configuration: TrainingConfiguration) -> TrainingConfiguration {
+      var key = configuration
+      key.model = .kan
+      key.match = .none
+      key.seed = 0
+      return key
+    }
+    var kanGroups: [TrainingConfiguration: ConfigurationGroup] = [:]
+    for group in groups where group.configuration.model == .kan {
+      kanGroups[twinKey(group.configuration)] = group
+    }
+    let pairs = groups.filter { $0.configuration.model == .mlp && $0.configuration.match != .none }
+      .compactMap { mlp in kanGroups[twinKey(mlp.configuration)].map { (kan: $0, mlp: mlp) } }
+    guard !pairs.isEmpty else { return "" }
+    let matches = Set(pairs.map(\.mlp.configuration.match.rawValue)).sorted().joined(
+      separator: " and ")
+    var html = "<h4>KAN vs MLP at equal \(escape(matches))</h4>"
+    html += "<table class=\"sortable\"><thead><tr><th>KAN</th><th>parameters</th><th>FLOPs</th>"
+    html += "<th>\(escape(metric))</th><th>MLP</th><th>parameters</th><th>FLOPs</th>"
+    html += "<th>\(escape(metric))</th><th>KAN − MLP</th><th>better</th></tr></thead><tbody>"
+    for (kan, mlp) in pairs {
+      let difference = kan.mean - mlp.mean
+      let kanWins = maximize ? difference > 0 : difference < 0
+      let spread =
+        (kan.standardDeviation * kan.standardDeviation / Double(max(kan.count, 1))
+        + mlp.standardDeviation * mlp.standardDeviation / Double(max(mlp.count, 1))).squareRoot()
+      let verdict =
+        spread > 0 && abs(difference) <= spread ? "within noise" : (kanWins ? "KAN" : "MLP")
+      html += "<tr>"
+      for group in [kan, mlp] {
+        html += "<td>\(escape(Self.describe(group.configuration)))</td>"
+        html +=
+          "<td data-v=\"\(group.parameterCount ?? 0)\">\(group.parameterCount.map(String.init) ?? "")</td>"
+        html += "<td data-v=\"\(group.flops ?? 0)\">\(group.flops.map(Self.flopsLabel) ?? "")</td>"
+        html +=
+          "<td data-v=\"\(group.mean)\">\(meanAndSpread(group.mean, group.standardDeviation, count: group.count))</td>"
+      }
+      html += "<td data-v=\"\(difference)\">\(label(difference))</td><td>\(verdict)</td></tr>"
+    }
+    html += "</tbody></table>"
+    html +=
+      "<p class=\"note\">Each MLP's hidden widths are its hidden_layers scaled by one factor so that "
+      + "its \(escape(matches)) come closest to the KAN's (FLOPs: forward, per sample, counted as "
+      + "KANbeFair does). \"within noise\": the difference is within one standard error of the "
+      + "two means.</p>"
+    return html
+  }
+
+  /// FLOPs as `1.23e6` (three significant digits).
+  static func flopsLabel(_ flops: Double) -> String {
+    flops < 1e4 ? String(format: "%.0f", flops) : String(format: "%.3g", flops)
   }
 
   /// The top configurations' mean curves, and the pruned trials' curves in grey (up to 30).
@@ -489,14 +582,19 @@ public struct HTMLReport {
 
   /// A short description of a configuration.
   static func describe(_ configuration: TrainingConfiguration) -> String {
-    let width = configuration.hiddenLayers.map(String.init).joined(separator: "-")
-    if configuration.model == .mlp { return "MLP [\(width)]" }
+    let width = configuration.networkHiddenLayers.map(String.init).joined(separator: "-")
+    if configuration.model == .mlp {
+      return "MLP [\(width)]"
+        + (configuration.match == .none ? "" : " (\(configuration.match) of KAN)")
+    }
     return "KAN [\(width)] G\(configuration.gridSize) k\(configuration.splineOrder)"
   }
 
   /// A parameter's value for display: "—" for KAN-only parameters of an MLP.
   static func displayValue(_ configuration: TrainingConfiguration, _ name: String) -> String {
-    if configuration.model == .mlp && TrainingParameter.named(name)?.kanOnly == true {
+    if configuration.model == .mlp && configuration.match == .none
+      && TrainingParameter.named(name)?.kanOnly == true
+    {
       return "—"
     }
     return configuration.value(of: name)

@@ -26,6 +26,8 @@ public struct ConfigurationGroup: Sendable {
   }
   /// Trainable parameters.
   public var parameterCount: Int? { trials.compactMap(\.parameterCount).first }
+  /// Forward FLOPs per sample (KANbeFair's counting).
+  public var flops: Double? { trials.compactMap(\.flops).first }
   /// Mean seconds per epoch over the trials.
   public var secondsPerEpoch: Double? {
     let seconds = trials.compactMap { $0.mean("epoch_seconds") }

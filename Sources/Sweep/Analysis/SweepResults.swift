@@ -77,7 +77,9 @@ public struct SweepResults: Sendable {
           sweep: record.name, number: row.number, state: row.state,
           seed: UInt64(bitPattern: row.seed), configuration: configuration,
           configurationJSON: row.configuration, parameters: row.parameters,
-          parameterCount: row.parameterCount, trainingSeconds: row.trainingSeconds,
+          parameterCount: row.parameterCount,
+          flops: row.flops ?? (row.state == .completed ? configuration.cost().flops : nil),
+          trainingSeconds: row.trainingSeconds,
           startedAt: row.startedAt, finishedAt: row.finishedAt, error: row.error))
     }
     let extra = try store.reportRows(sweepID: record.id)

@@ -18,6 +18,9 @@ public struct TrialResult: Sendable {
   public var parameters: String
   /// Trainable parameters (when known).
   public var parameterCount: Int?
+  /// Forward FLOPs per sample by KANbeFair's counting (stored from schema v5; computed from the
+  /// configuration for older trials).
+  public var flops: Double?
   /// Wall seconds of training.
   public var trainingSeconds: Double?
   /// Start of the last attempt (Unix time).

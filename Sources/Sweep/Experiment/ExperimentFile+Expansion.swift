@@ -137,11 +137,17 @@ extension ExperimentFile {
       }
       configuration.seed = seed
       var values = Dictionary(assignment) { first, _ in first }
-      if configuration.model == .mlp {
+      // An MLP ignores the KAN-only parameters, unless it is matched to its KAN twin, whose
+      // size they set; a KAN ignores `match`.
+      if configuration.model == .mlp && configuration.match == .none {
         configuration.resetKANOnlyParameters()
         for parameter in TrainingParameter.all where parameter.kanOnly {
           values[parameter.name] = nil
         }
+      }
+      if configuration.model == .kan && configuration.match != .none {
+        configuration.match = .none
+        values["match"] = nil
       }
       func refuse(_ detail: String) -> ExperimentError {
         let description = assignment.map { "\($0.0)=\($0.1)" }.joined(separator: " ")

@@ -297,7 +297,9 @@ public final class SweepWorker {
     do {
       completed = try store.complete(
         trial, worker: identity, checkpoint: (path, saved.sha256, saved.bytes),
-        parameterCount: network.parameterCount, trainingSeconds: seconds, finalEpoch: finalEpoch,
+        parameterCount: network.parameterCount,
+        flops: configuration.cost(gridSize: (network as? KAN)?.configuration.gridSize).flops,
+        trainingSeconds: seconds, finalEpoch: finalEpoch,
         pruned: pruned)
     } catch {
       try? FileManager.default.removeItem(atPath: temporary)

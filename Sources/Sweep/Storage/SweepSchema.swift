@@ -18,7 +18,9 @@ public struct SchemaMigration: Sendable {
 /// of a trial, so earlier errors survive a retry) and `trial.attempt_base` (the attempt number at
 /// the last retry); v3 adds `sweep.display_name` (a free-text name as the file wrote it; `name` is
 /// its slug); v4 adds `environment.data_directory` (the `--data-dir` a trial's worker was given, as
-/// an absolute path, so its reproduce command can carry it). Timestamps are Unix seconds from the database's clock.
+/// an absolute path, so its reproduce command can carry it); v5 adds `trial.flops` (forward FLOPs
+/// per sample by KANbeFair's counting, beside `parameter_count`). Timestamps are Unix seconds from
+/// the database's clock.
 enum SweepSchema {
   static let migrations = [
     SchemaMigration(
@@ -117,5 +119,8 @@ enum SweepSchema {
     SchemaMigration(
       name: "v4-environment-data-directory",
       statements: ["ALTER TABLE environment ADD COLUMN data_directory TEXT"]),
+    SchemaMigration(
+      name: "v5-trial-flops",
+      statements: ["ALTER TABLE trial ADD COLUMN flops {real}"]),
   ]
 }

@@ -35,14 +35,14 @@ extension SweepStore {
           """
           INSERT INTO trial (sweep_id, number, identity, configuration, parameters, seed, state,
             attempt, worker_host, worker_pid, heartbeat_at, started_at, finished_at, error,
-            parameter_count, training_seconds)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            parameter_count, flops, training_seconds)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
           [
             sweepID, trial.number, trial.identity, trial.configuration, trial.parameters,
             trial.seed, trial.state.rawValue, trial.attempt, trial.workerHost, trial.workerPID,
             trial.heartbeatAt, trial.startedAt, trial.finishedAt, trial.error,
-            trial.parameterCount, trial.trainingSeconds,
+            trial.parameterCount, trial.flops, trial.trainingSeconds,
           ])
         newID[trial.id] = id
         if let checkpoint = checkpoints[trial.id] {

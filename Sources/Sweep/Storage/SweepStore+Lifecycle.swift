@@ -85,8 +85,8 @@ extension SweepStore {
   public func complete(
     _ trial: TrialRecord, worker: WorkerIdentity,
     checkpoint: (path: String, sha256: String, bytes: Int),
-    parameterCount: Int, trainingSeconds: Double, finalEpoch: EpochMetrics? = nil,
-    pruned: String? = nil
+    parameterCount: Int, flops: Double? = nil, trainingSeconds: Double,
+    finalEpoch: EpochMetrics? = nil, pruned: String? = nil
   ) throws(StoreError) -> Bool {
     let now = database.dialect.now
     let state: TrialState = pruned == nil ? .completed : .pruned
@@ -94,10 +94,11 @@ extension SweepStore {
       let changed = try connection.execute(
         """
         UPDATE trial SET state = ?, finished_at = \(now), heartbeat_at = \(now),
-          error = ?, parameter_count = ?, training_seconds = ?
+          error = ?, parameter_count = ?, flops = ?, training_seconds = ?
         WHERE \(Self.owned)
         """,
-        [state.rawValue, pruned, parameterCount, trainingSeconds] + Self.claimant(trial, worker))
+        [state.rawValue, pruned, parameterCount, flops, trainingSeconds]
+          + Self.claimant(trial, worker))
       guard changed == 1 else { return false }
       try connection.execute(
         """

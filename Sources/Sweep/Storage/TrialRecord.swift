@@ -37,6 +37,8 @@ public struct TrialRecord: Sendable {
   public var error: String?
   /// Trainable parameters of the network.
   public var parameterCount: Int?
+  /// Forward FLOPs per sample (``ModelCost``), from schema v5.
+  public var flops: Double?
   /// Wall seconds of training.
   public var trainingSeconds: Double?
 
@@ -64,6 +66,8 @@ public struct TrialRecord: Sendable {
     finishedAt = try row.get("finished_at")
     error = try row.get("error")
     parameterCount = try row.get("parameter_count")
+    // Absent in a read-only store made before schema v5.
+    flops = row.columns.positions["flops"] == nil ? nil : try row.get("flops")
     trainingSeconds = try row.get("training_seconds")
   }
 
