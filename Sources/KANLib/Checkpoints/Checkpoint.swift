@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Concretely: KAN tensors are `layers.N.base_weight`, `layers.N.spline_weight`,
 /// `layers.N.spline_scaler`, `layers.N.grid`; MLP tensors `layers.N.weight`, `layers.N.bias`
-/// (F32, row-major). `__metadata__` holds `format: pt`, `kan_sweep.model`,
+/// (F32, row-major); FastKAN and ChebyKAN layers keep their projects' names
+/// (`layers.N.spline_linear.weight`, `layers.N.cheby_coeffs`, …). `__metadata__` holds `format: pt`, `kan_sweep.model`,
 /// `kan_sweep.widths`, `kan_sweep.configuration` (canonical JSON), `kan_sweep.seed` and
 /// `kan_sweep.version`; no timestamps, so the same run writes the same bytes. Files written by
 /// efficient-kan (no metadata) load too: widths, G and k are read off the tensor shapes.
@@ -38,7 +39,7 @@ public enum Checkpoint {
     }
     var metadata = [
       "format": "pt",
-      "kan_sweep.model": network is KAN ? "kan" : "mlp",
+      "kan_sweep.model": network is MLP ? "mlp" : "kan",
       "kan_sweep.widths": "[" + network.widths.map(String.init).joined(separator: ", ") + "]",
       "kan_sweep.version": toolVersion,
     ]
@@ -72,6 +73,11 @@ public enum Checkpoint {
     var configuration: TrainingConfiguration?
     if let json = file.metadata["kan_sweep.configuration"], let data = json.data(using: .utf8) {
       configuration = try? JSONDecoder().decode(TrainingConfiguration.self, from: data)
+    }
+    if file.tensors["layers.0.spline_linear.weight"] != nil
+      || file.tensors["layers.0.cheby_coeffs"] != nil
+    {
+      return try loadBasisKAN(file, path: path, configuration: configuration)
     }
     let layerCount = (0...).prefix { index in
       file.tensors["layers.\(index).base_weight"] != nil
@@ -123,6 +129,14 @@ public enum Checkpoint {
     } else {
       network = MLP(widths: widths, activation: configuration?.baseActivation ?? .relu)
     }
+    try fill(network, from: file, path: path)
+    return Loaded(network: network, configuration: configuration, metadata: file.metadata)
+  }
+
+  /// Copies every tensor of `network` from `file`, checking shapes.
+  static func fill(_ network: Network, from file: SafeTensors, path: String)
+    throws(SafeTensorsError)
+  {
     for (arena, entries) in [
       (network.parameters, network.parameters.entries), (network.buffers, network.buffers.entries),
     ] {
@@ -136,6 +150,56 @@ public enum Checkpoint {
         arena.assign(tensor.floats, to: entry)
       }
     }
+  }
+
+  /// A FastKAN (`layers.N.spline_linear.weight`, …) or ChebyKAN (`layers.N.cheby_coeffs`)
+  /// checkpoint: widths, G and the centres' range, or the degree, read off the tensors.
+  static func loadBasisKAN(
+    _ file: SafeTensors, path: String, configuration: TrainingConfiguration?
+  ) throws(SafeTensorsError) -> Loaded {
+    let isRBF = file.tensors["layers.0.spline_linear.weight"] != nil
+    let name = isRBF ? "base_linear.weight" : "cheby_coeffs"
+    var widths: [Int] = []
+    var index = 0
+    while file.tensors["layers.\(index).\(name)"] != nil {
+      let tensor = "layers.\(index).\(name)"
+      let shape = try file.tensor(tensor, in: path).shape
+      guard shape.count == (isRBF ? 2 : 3), shape.allSatisfy({ $0 > 0 }) else {
+        throw .invalidTensor(
+          path: path, tensor: tensor,
+          reason: "expected \(isRBF ? "[out, in]" : "[in, out, degree + 1]"), got \(shape)")
+      }
+      let (input, output) = isRBF ? (shape[1], shape[0]) : (shape[0], shape[1])
+      if index == 0 { widths.append(input) }
+      guard widths[index] == input else {
+        throw .invalidTensor(
+          path: path, tensor: tensor,
+          reason: "input width \(input) does not match the previous layer's \(widths[index])")
+      }
+      widths.append(output)
+      index += 1
+    }
+    let network: Network
+    if isRBF {
+      let grid = try file.tensor("layers.0.rbf.grid", in: path)
+      guard grid.shape.count == 1, grid.shape[0] >= 2, let first = grid.floats.first,
+        let last = grid.floats.last, first < last, widths.dropLast().allSatisfy({ $0 > 1 })
+      else {
+        throw .invalidTensor(
+          path: path, tensor: "layers.0.rbf.grid",
+          reason: "expected at least 2 increasing centres and input widths above 1")
+      }
+      network = BasisKAN.fastKAN(
+        widths: widths, centerCount: grid.shape[0], gridLower: first, gridUpper: last)
+    } else {
+      let degree = try file.tensor("layers.0.cheby_coeffs", in: path).shape[2] - 1
+      guard degree >= 1 else {
+        throw .invalidTensor(
+          path: path, tensor: "layers.0.cheby_coeffs", reason: "degree must be at least 1")
+      }
+      network = BasisKAN.chebyKAN(widths: widths, degree: degree)
+    }
+    try fill(network, from: file, path: path)
     return Loaded(network: network, configuration: configuration, metadata: file.metadata)
   }
 }

@@ -11,6 +11,17 @@
 /// MLP FLOPs       2·in·out + a·out                         (every layer, the last included, as
 ///                                                          KANbeFair's `total_flops` counts)
 /// ```
+/// KANbeFair counts B-spline KANs and MLPs only; for the other bases the same conventions
+/// (an exp or a multiply-add chain counted by its operations, a product of m×k by k×n as 2mkn)
+/// give, per layer with G centres or degree D:
+/// ```
+/// RBF parameters  in·G·out + in·out + out + 2·in      (spline weights, base weights and bias,
+///                                                      the layer norm's γ and β)
+/// RBF FLOPs       7·in (layer norm) + 5·in·G (Gaussians: subtract, scale, square, negate,
+///                 exp) + 2·in·G·out + a·in + 2·in·out + out
+/// Chebyshev parameters  in·out·(D + 1)
+/// Chebyshev FLOPs       6·in (tanh) + 3·in·(D − 1) (the recurrence) + 2·in·(D + 1)·out
+/// ```
 /// Parameters are exact: the tensors kan-sweep trains (efficient-kan's layout). KANbeFair's own
 /// parameter formula for its pykan-style layer, in·out·(G + k + 3) + out, counts a per-node bias
 /// and a separate base scale that efficient-kan's layer does not have; its FLOPs formula is used
@@ -46,6 +57,32 @@ public struct ModelCost: Sendable, Equatable {
     return cost
   }
 
+  /// The cost of a FastKAN of `widths` with G = `centerCount` Gaussians per input.
+  public static func rbf(widths: [Int], centerCount: Int, activation: BaseActivation) -> ModelCost {
+    var cost = ModelCost(parameters: 0, flops: 0)
+    let g = Double(centerCount)
+    for (input, output) in zip(widths, widths.dropFirst()) {
+      let (i, o) = (Double(input), Double(output))
+      cost.parameters += input * centerCount * output + input * output + output + 2 * input
+      cost.flops +=
+        7 * i + 5 * i * g + 2 * i * g * o + activationFLOPs(activation) * i
+        + 2 * i * o + o
+    }
+    return cost
+  }
+
+  /// The cost of a ChebyKAN of `widths` with polynomials up to `degree`.
+  public static func chebyshev(widths: [Int], degree: Int) -> ModelCost {
+    var cost = ModelCost(parameters: 0, flops: 0)
+    let d = Double(degree)
+    for (input, output) in zip(widths, widths.dropFirst()) {
+      let (i, o) = (Double(input), Double(output))
+      cost.parameters += input * output * (degree + 1)
+      cost.flops += 6 * i + 3 * i * max(d - 1, 0) + 2 * i * (d + 1) * o
+    }
+    return cost
+  }
+
   /// The cost of an MLP of `widths` with `activation` between layers.
   public static func mlp(widths: [Int], activation: BaseActivation) -> ModelCost {
     var cost = ModelCost(parameters: 0, flops: 0)
@@ -61,12 +98,16 @@ extension TrainingConfiguration {
   /// The size of this configuration's network (for a KAN with a grid schedule, at grid size
   /// `gridSize`, by default the last grid it reaches).
   public func cost(gridSize: Int? = nil) -> ModelCost {
-    switch model {
-    case .kan:
+    switch (model, basis) {
+    case (.kan, .bspline):
       return .kan(
         widths: layerWidths, gridSize: gridSize ?? self.gridSize(atEpoch: epochs),
         splineOrder: splineOrder, activation: baseActivation)
-    case .mlp:
+    case (.kan, .rbf):
+      return .rbf(widths: layerWidths, centerCount: self.gridSize, activation: baseActivation)
+    case (.kan, .chebyshev):
+      return .chebyshev(widths: layerWidths, degree: degree)
+    case (.mlp, _):
       return .mlp(widths: layerWidths, activation: baseActivation)
     }
   }

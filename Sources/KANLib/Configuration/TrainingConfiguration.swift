@@ -69,6 +69,10 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
   }
   /// Epochs between grid extensions (the next grid of ``gridSchedule`` starts every N epochs).
   public var gridExtendEvery = 1
+  /// The basis on a KAN's edges.
+  public var basis: BasisKind = .bspline
+  /// Chebyshev KANs: the highest polynomial degree.
+  public var degree = 4
   /// MLP trials: size the hidden widths to the KAN twin's parameters or FLOPs (see
   /// ``networkHiddenLayers``).
   public var match: MatchKind = .none
@@ -140,6 +144,30 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     }
     if model == .mlp && match != .none && hiddenLayers.isEmpty {
       found.append(("match", "needs hidden_layers to scale (the MLP has none)"))
+    }
+    if model == .kan && basis != .bspline {
+      let bsplineOnly: [(String, Bool)] = [
+        ("grid_schedule", !gridSchedule.isEmpty), ("update_grid_every", updateGridEvery > 0),
+        ("regularize_activation", regularizeActivation > 0),
+        ("regularize_entropy", regularizeEntropy > 0),
+      ]
+      for (name, isSet) in bsplineOnly where isSet {
+        found.append((name, "applies to basis bspline only (this trial's basis is \(basis))"))
+      }
+    }
+    if model == .kan && basis == .rbf {
+      if gridSize < 2 {
+        found.append(
+          ("grid_size", "must be at least 2 for basis rbf (the Gaussian centres), got \(gridSize)"))
+      }
+      if layerWidths.dropLast().contains(1) {
+        found.append(
+          (
+            "hidden_layers",
+            "basis rbf needs every layer's input width above 1 (FastKAN's layer norm over one "
+              + "feature is constant), got widths \(layerWidths)"
+          ))
+      }
     }
     if !gridSchedule.isEmpty && !found.contains(where: { $0.key == "grid_schedule" }) {
       if zip(gridSchedule, gridSchedule.dropFirst()).contains(where: { $0 >= $1 }) {

@@ -98,6 +98,14 @@ extension TrainingParameter {
       "grid_extend_every", \.gridExtendEvery, .integer(1...1_000_000), kanOnly: true,
       help: "Epochs spent on each grid of grid_schedule."),
     TrainingParameter(
+      "basis", \.basis, BasisKind.parameterType, kanOnly: true,
+      help: "KAN edge basis: bspline (efficient-kan), rbf (FastKAN: Gaussians at grid_size "
+        + "centres over grid_range after a layer norm, plus a SiLU branch) or chebyshev "
+        + "(ChebyKAN: Chebyshev polynomials of tanh(x) up to degree)."),
+    TrainingParameter(
+      "degree", \.degree, .integer(1...64), kanOnly: true,
+      help: "Chebyshev KANs: the highest polynomial degree."),
+    TrainingParameter(
       "match", \.match, MatchKind.parameterType,
       help: "MLP trials: scale hidden_layers so the MLP has its KAN twin's parameters or FLOPs "
         + "(KANbeFair's counting; the twin is the same configuration with model kan)."),

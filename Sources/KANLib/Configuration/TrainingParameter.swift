@@ -286,3 +286,4 @@ extension LearningRateSchedule: ParameterChoice {}
 extension Normalization: ParameterChoice {}
 extension OptimizerKind: ParameterChoice {}
 extension MatchKind: ParameterChoice {}
+extension BasisKind: ParameterChoice {}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The seeded random number generator behind every random draw in kan-sweep.
 ///
 /// Concretely (fixed forever, so a seed means the same numbers in every version):
@@ -73,6 +75,14 @@ public struct KANRandom: RandomNumberGenerator, Sendable {
       }
     }
     return Int(product.high)
+  }
+
+  /// A normal draw with mean `mean` and standard deviation `std` (Box–Muller on two
+  /// ``nextDouble()`` draws: z = √(−2 ln(1 − u₁))·cos(2πu₂)).
+  public mutating func normal(mean: Double = 0, std: Double = 1) -> Double {
+    let u1 = 1 - nextDouble()
+    let u2 = nextDouble()
+    return mean + std * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
   }
 
   /// Shuffles `array` in place (Fisher–Yates, last index first).

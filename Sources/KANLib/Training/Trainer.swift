@@ -50,13 +50,7 @@ public final class Trainer {
     self.data = data
     let widths = [data.inputWidth] + configuration.networkHiddenLayers + [data.outputWidth]
     var generator = KANRandom(seed: configuration.seed, stream: 0)
-    switch configuration.model {
-    case .kan:
-      network = try KAN(
-        widths: widths, configuration: configuration.kanConfiguration, generator: &generator)
-    case .mlp:
-      network = MLP(widths: widths, activation: configuration.baseActivation, generator: &generator)
-    }
+    network = try configuration.makeNetwork(widths: widths, generator: &generator)
     optimizer = Self.makeOptimizer(configuration, parameterCount: network.parameterCount)
     let rows = configuration.batchSize
     inputs = FloatBuffer(count: rows * data.inputWidth)

@@ -90,7 +90,8 @@ extension HTMLReport {
         + "`sweep rerun` restores it.</p>"
     }
     guard let kan = loaded.network as? KAN else {
-      return html + "<p class=\"note\">Not a KAN checkpoint.</p>"
+      return html
+        + "<p class=\"note\">Learned activations are drawn for B-spline KANs only.</p>"
     }
     let grid = ActivationGrid(
       layers: kan.layers.indices.map { kan.learnedActivations(layer: $0) })

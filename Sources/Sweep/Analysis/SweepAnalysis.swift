@@ -36,7 +36,8 @@ public struct SweepAnalysis: Sendable {
 
     /// The best trial of the best KAN configuration (whose learned functions can be drawn).
     public var bestKANTrial: TrialResult? {
-      groups.first { $0.configuration.model == .kan }.flatMap(bestTrial(of:))?.trial
+      groups.first { $0.configuration.model == .kan && $0.configuration.basis == .bspline }
+        .flatMap(bestTrial(of:))?.trial
     }
 
     /// The best seed of `group` (ties: lower trial number).
