@@ -100,4 +100,29 @@ import Testing
     #expect(abs(LBFGS.cubicInterpolate(b, a, bounds: nil) - 1) < 1e-12)
     #expect(LBFGS.cubicInterpolate(a, b, bounds: (1.5, 3)) == 1.5)
   }
+
+  /// PyTorch's own iterates: `scripts/golden_lbfgs.py` runs torch.optim.LBFGS 2.13 (float32,
+  /// lr 1, history 10, strong Wolfe) on 2-D Rosenbrock from (−1.2, 1). After step 1 it is at
+  /// (0.38004050, 0.12450600) after 19 iterations and 25 evaluations; after step 2 at
+  /// (0.99999940, 0.99999881), 36 iterations, 45 evaluations.
+  @Test func matchesPyTorchsIterates() {
+    let parameters = FloatBuffer([-1.2, 1])
+    let gradients = FloatBuffer(count: 2)
+    let optimizer = LBFGS(parameterCount: 2, learningRate: 1, historySize: 10)
+    let evaluate = { () -> Double in
+      let (x, y) = (parameters[0], parameters[1])
+      let a = y - x * x
+      let b = 1 - x
+      gradients[0] = -400 * x * a - 2 * b
+      gradients[1] = 200 * a
+      return Double(100 * a * a + b * b)
+    }
+    let first = optimizer.step(parameters: parameters, gradients: gradients, evaluate: evaluate)
+    #expect(abs(first - 24.2000046) < 1e-5)
+    #expect(optimizer.iterations == 19 && optimizer.evaluations == 25)
+    #expect(abs(parameters[0] - 0.380_040_50) < 1e-5 && abs(parameters[1] - 0.124_506_00) < 1e-5)
+    optimizer.step(parameters: parameters, gradients: gradients, evaluate: evaluate)
+    #expect(optimizer.iterations == 36 && optimizer.evaluations == 45)
+    #expect(abs(parameters[0] - 0.999_999_40) < 1e-5 && abs(parameters[1] - 0.999_998_81) < 1e-5)
+  }
 }

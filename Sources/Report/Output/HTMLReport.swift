@@ -587,7 +587,12 @@ public struct HTMLReport {
       return "MLP [\(width)]"
         + (configuration.match == .none ? "" : " (\(configuration.match) of KAN)")
     }
-    return "KAN [\(width)] G\(configuration.gridSize) k\(configuration.splineOrder)"
+    switch configuration.basis {
+    case .bspline:
+      return "KAN [\(width)] G\(configuration.gridSize) k\(configuration.splineOrder)"
+    case .rbf: return "FastKAN [\(width)] RBF×\(configuration.gridSize)"
+    case .chebyshev: return "ChebyKAN [\(width)] degree \(configuration.degree)"
+    }
   }
 
   /// A parameter's value for display: "—" for KAN-only parameters of an MLP.
