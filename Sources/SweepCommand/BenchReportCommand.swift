@@ -8,7 +8,7 @@ struct BenchReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench-report",
     abstract:
-      "Generate a store of N trials × E epochs and time writing its report (target ≤ 3 s, ≤ 10 MB)."
+      "Generate a store of N trials × E epochs and time writing its report (target ≤ 3 s, ≤ 5 MB)."
   )
 
   @Option(parsing: .unconditional, help: "Trials to generate.")
@@ -57,7 +57,7 @@ struct BenchReportCommand: ParsableCommand {
         ))
       print(
         String(
-          format: "report written in %.2f s (target ≤ 3 s); index.html %.2f MB (target ≤ 10 MB)",
+          format: "report written in %.2f s (target ≤ 3 s); index.html %.2f MB (target ≤ 5 MB)",
           seconds,
           Double(html) / 1_000_000))
     }

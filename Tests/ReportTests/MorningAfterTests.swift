@@ -127,6 +127,22 @@ import Testing
     #expect(lines == 4)
   }
 
+  /// The cost charts draw a sample of a big cloud (the fixture's 5 configurations, limit 4) but
+  /// take the Pareto frontier from every point: the best configuration is on it.
+  @Test func costChartsSampleTheirCloudButNotTheFrontier() throws {
+    let (directory, sweeps) = try Self.fixture()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var report = HTMLReport(sweeps: sweeps)
+    report.maximumLines = 4
+    let html = report.render()
+    #expect(html.contains("val_rmse vs parameter count (4 of 5 drawn)"))
+    #expect(html.contains("val_rmse vs FLOPs per sample (4 of 5 drawn)"))
+    let groups = try #require(sweeps[0].analysis.datasets.first?.groups)
+    let drawn = HTMLReport.sample(groups, limit: 4, goal: .minimize) { $0.mean }
+    #expect(drawn.count == 4 && drawn.contains { $0.mean == groups.map(\.mean).min() })
+    #expect(HTMLReport.sample(groups, limit: 10, goal: .minimize) { $0.mean }.count == 5)
+  }
+
   @Test func livePagesReloadAndFinalPagesDoNot() throws {
     let (directory, sweeps) = try Self.fixture()
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -104,7 +104,7 @@ public struct HTMLReport {
     for parameter in columns {
       html += parameterChart(trials, parameter: parameter, metric: metric)
     }
-    html += kanVersusMLP(groups, metric: metric)
+    html += kanVersusMLP(groups, metric: metric, maximize: maximize)
     if !analysis.dataset.isClassification
       && groups.contains(where: { $0.configuration.gridSchedule.count > 1 })
     {
@@ -198,57 +198,91 @@ public struct HTMLReport {
     return html
   }
 
+  /// The metric against parameter count, KAN and MLP as two series, with the Pareto frontier.
   func paretoChart(_ groups: [ConfigurationGroup], metric: String, maximize: Bool) -> String {
-    let points = groups.compactMap { group -> XYChart.Point? in
-      guard let count = group.parameterCount else { return nil }
-      return XYChart.Point(
-        x: Double(count), y: group.mean,
-        tooltip: "\(Self.describe(group.configuration)): \(label(group.mean))")
+    costChart(
+      groups, metric: metric, maximize: maximize, title: "\(metric) vs parameter count",
+      xLabel: "parameters (log)"
+    ) { group in
+      group.parameterCount.map { (Double($0), "\($0) parameters") }
     }
-    guard !points.isEmpty else { return "" }
-    var frontier: [XYChart.Point] = []
-    for point in points.sorted(by: {
-      $0.x == $1.x ? (maximize ? $0.y > $1.y : $0.y < $1.y) : $0.x < $1.x
-    }) {
-      if let last = frontier.last, maximize ? point.y <= last.y : point.y >= last.y { continue }
-      frontier.append(point)
-    }
-    return XYChart(
-      title: "\(metric) vs parameter count", xLabel: "parameters (log)", yLabel: metric,
-      series: [.init(name: "configurations", points: points)], logX: true, frontier: frontier
-    ).svg()
   }
 
   /// The metric against forward FLOPs per sample (KANbeFair's counting), KAN and MLP as two
-  /// series, with the Pareto frontier over both.
+  /// series, with the Pareto frontier.
   func flopsChart(_ groups: [ConfigurationGroup], metric: String, maximize: Bool) -> String {
-    var series: [XYChart.Series] = []
-    var all: [XYChart.Point] = []
-    for model in [ModelKind.kan, .mlp] {
-      let points = groups.filter { $0.configuration.model == model }.compactMap {
-        group -> XYChart.Point? in
-        guard let flops = group.flops, flops > 0, group.mean.isFinite else { return nil }
-        return XYChart.Point(
-          x: flops, y: group.mean,
-          tooltip: "\(Self.describe(group.configuration)): \(Self.flopsLabel(flops)) FLOPs, "
-            + label(group.mean))
-      }
-      guard !points.isEmpty else { continue }
-      series.append(XYChart.Series(name: model.rawValue.uppercased(), points: points))
-      all += points
+    costChart(
+      groups, metric: metric, maximize: maximize, title: "\(metric) vs FLOPs per sample",
+      xLabel: "forward FLOPs per sample (log, KANbeFair)"
+    ) { group in
+      group.flops.map { ($0, "\(Self.flopsLabel($0)) FLOPs") }
     }
-    guard !all.isEmpty else { return "" }
+  }
+
+  /// One point per configuration at x = `cost` (log axis), y = its mean, KAN and MLP as two
+  /// series, and the Pareto frontier over all of them. Above ``maximumLines`` configurations the
+  /// cloud is sampled as the parallel coordinates are (the best tenth, then an even spread) and
+  /// the title says so; the frontier is always computed from, and drawn with, every point.
+  func costChart(
+    _ groups: [ConfigurationGroup], metric: String, maximize: Bool, title: String,
+    xLabel: String, cost: (ConfigurationGroup) -> (Double, String)?
+  ) -> String {
+    let measured = groups.compactMap { group -> (ConfigurationGroup, XYChart.Point)? in
+      guard let (x, text) = cost(group), x > 0, group.mean.isFinite else { return nil }
+      return (
+        group,
+        XYChart.Point(
+          x: x, y: group.mean,
+          tooltip: "\(Self.describe(group.configuration)): \(text), \(label(group.mean))")
+      )
+    }
+    guard !measured.isEmpty else { return "" }
+    let points: [XYChart.Point] = measured.map(\.1)
+    let sorted = points.sorted { (a: XYChart.Point, b: XYChart.Point) -> Bool in
+      if a.x != b.x { return a.x < b.x }
+      return maximize ? a.y > b.y : a.y < b.y
+    }
     var frontier: [XYChart.Point] = []
-    for point in all.sorted(by: {
-      $0.x == $1.x ? (maximize ? $0.y > $1.y : $0.y < $1.y) : $0.x < $1.x
-    }) {
+    for point in sorted {
       if let last = frontier.last, maximize ? point.y <= last.y : point.y >= last.y { continue }
       frontier.append(point)
     }
+    let drawn = Self.sample(
+      measured, limit: maximumLines, goal: maximize ? .maximize : .minimize
+    ) { $0.1.y }
+    var series: [XYChart.Series] = []
+    for model in [ModelKind.kan, .mlp] {
+      let points = drawn.filter { $0.0.configuration.model == model }.map(\.1)
+      if !points.isEmpty {
+        series.append(XYChart.Series(name: model.rawValue.uppercased(), points: points))
+      }
+    }
+    let note =
+      drawn.count < measured.count ? " (\(drawn.count) of \(measured.count) drawn)" : ""
     return XYChart(
-      title: "\(metric) vs FLOPs per sample", xLabel: "forward FLOPs per sample (log, KANbeFair)",
-      yLabel: metric, series: series, logX: true, frontier: frontier
+      title: title + note, xLabel: xLabel, yLabel: metric, series: series, logX: true,
+      frontier: frontier
     ).svg()
+  }
+
+  /// At most `limit` of `items`: all of them when they fit, else the best tenth of the limit by
+  /// `value` (NaN last, ties by order) and an even spread of the rest, in rank order.
+  static func sample<Item>(
+    _ items: [Item], limit: Int, goal: MetricGoal, value: (Item) -> Double
+  ) -> [Item] {
+    guard items.count > limit, limit > 0 else { return items }
+    let ranked = items.indices.sorted { a, b in
+      let (x, y) = (value(items[a]), value(items[b]))
+      if x.isNaN != y.isNaN { return y.isNaN }
+      return x == y || x.isNaN ? a < b : goal.isBetter(x, than: y)
+    }
+    let head = limit / 10
+    let rest = ranked.dropFirst(head)
+    let stride = Double(rest.count) / Double(limit - head)
+    let chosen =
+      Array(ranked.prefix(head))
+      + (0..<(limit - head)).map { rest[rest.startIndex + Int(Double($0) * stride)] }
+    return chosen.map { items[$0] }
   }
 
   /// "KAN vs MLP at equal parameters (or FLOPs)": each MLP configuration with `match` beside
@@ -446,13 +480,19 @@ public struct HTMLReport {
     return html.isEmpty ? "" : "<div class=\"charts\">\(html)</div>"
   }
 
-  func kanVersusMLP(_ groups: [ConfigurationGroup], metric: String) -> String {
+  /// Mean ± seed std per configuration against parameters, KAN and MLP as two series (sampled
+  /// as ``costChart(_:metric:maximize:title:xLabel:cost:)`` samples).
+  func kanVersusMLP(_ groups: [ConfigurationGroup], metric: String, maximize: Bool) -> String {
     let models = Set(groups.map(\.configuration.model))
     guard models.count > 1 else { return "" }
+    let drawn = Self.sample(groups, limit: maximumLines, goal: maximize ? .maximize : .minimize) {
+      $0.mean
+    }
+    let note = drawn.count < groups.count ? " (\(drawn.count) of \(groups.count) drawn)" : ""
     let series = [ModelKind.kan, .mlp].map { model in
       XYChart.Series(
         name: model.rawValue.uppercased(),
-        points: groups.filter { $0.configuration.model == model }.compactMap { group in
+        points: drawn.filter { $0.configuration.model == model }.compactMap { group in
           group.parameterCount.map {
             XYChart.Point(
               x: Double($0), y: group.mean, error: group.standardDeviation,
@@ -461,7 +501,8 @@ public struct HTMLReport {
         })
     }
     return XYChart(
-      title: "KAN vs MLP", xLabel: "parameters (log)", yLabel: metric, series: series, logX: true
+      title: "KAN vs MLP" + note, xLabel: "parameters (log)", yLabel: metric, series: series,
+      logX: true
     ).svg()
   }
 
@@ -513,21 +554,11 @@ public struct HTMLReport {
     -> String
   {
     var done = trials.filter { $0.state == .completed && $0.final(metric) != nil }
+      .sorted { $0.number < $1.number }
     guard !columns.isEmpty, done.count > 1 else { return "" }
     let total = done.count
-    if done.count > maximumLines {
-      let goal: MetricGoal = maximize ? .maximize : .minimize
-      let ranked = done.sorted { a, b in
-        let (x, y) = (a.final(metric) ?? .nan, b.final(metric) ?? .nan)
-        if x.isNaN != y.isNaN { return y.isNaN }
-        return x == y || x.isNaN ? a.number < b.number : goal.isBetter(x, than: y)
-      }
-      let head = maximumLines / 10
-      let rest = ranked.dropFirst(head)
-      let stride = Double(rest.count) / Double(maximumLines - head)
-      done =
-        Array(ranked.prefix(head))
-        + (0..<(maximumLines - head)).map { rest[rest.startIndex + Int(Double($0) * stride)] }
+    done = Self.sample(done, limit: maximumLines, goal: maximize ? .maximize : .minimize) {
+      $0.final(metric) ?? .nan
     }
     let mixed = Set(done.map(\.configuration.model)).count > 1
     var ordered = columns
