@@ -49,7 +49,11 @@ struct TrainCommand: ParsableCommand {
     name: [.customLong("use-kan-convolution"), .customLong("use_kan_convolution")],
     help: "Not available yet (fails with exit status 2).")
   var useKANConvolution = false
-  @Option(parsing: .unconditional, help: "OpenBLAS threads (the result's bits depend on it).")
+  @Option(
+    parsing: .unconditional,
+    help:
+      "Cores for this run: OpenBLAS threads (the bits depend on it), or with --shards above 1 that many shards at once (the bits do not)."
+  )
   var threads = 1
   @OptionGroup var data: DataOptions
   @Flag(help: "Print one JSON object with the results as the last line.")
@@ -152,6 +156,7 @@ struct TrainCommand: ParsableCommand {
     let trainer: Trainer
     do {
       trainer = try Trainer(configuration: configuration, data: data)
+      trainer.useThreads(threads)
     } catch {
       throw CommandFailure("could not initialize the network: \(error)")
     }
@@ -192,7 +197,8 @@ struct TrainCommand: ParsableCommand {
         "flops": configuration.cost(gridSize: (trainer.network as? KAN)?.configuration.gridSize)
           .flops,
         "dataset": configuration.dataset.rawValue, "model": configuration.model.rawValue,
-        "openblas_core": BLAS.coreName, "threads": BLAS.threads,
+        "openblas_core": BLAS.coreName, "threads": trainer.threads,
+        "shards": configuration.shards,
       ]
       if let accuracy = last.testAccuracy { summary["test_accuracy"] = Double(accuracy) }
       if let rmse = last.testRMSE { summary["test_rmse"] = Double(rmse) }

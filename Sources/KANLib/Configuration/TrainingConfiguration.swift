@@ -69,6 +69,9 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
   }
   /// Epochs between grid extensions (the next grid of ``gridSchedule`` starts every N epochs).
   public var gridExtendEvery = 1
+  /// Shards per batch: each runs forward and backward on its rows, and their gradients are
+  /// summed in shard order, so the bits do not depend on how many run at once (`--threads`).
+  public var shards = 1
   /// The basis on a KAN's edges.
   public var basis: BasisKind = .bspline
   /// Chebyshev KANs: the highest polynomial degree.

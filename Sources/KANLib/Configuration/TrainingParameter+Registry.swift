@@ -98,6 +98,10 @@ extension TrainingParameter {
       "grid_extend_every", \.gridExtendEvery, .integer(1...1_000_000), kanOnly: true,
       help: "Epochs spent on each grid of grid_schedule."),
     TrainingParameter(
+      "shards", \.shards, .integer(1...64),
+      help: "Split each batch into this many shards whose gradients are summed in a fixed order; "
+        + "`--threads` runs that many at once with the same bits (1: one pass, OpenBLAS threads)."),
+    TrainingParameter(
       "basis", \.basis, BasisKind.parameterType, kanOnly: true,
       help: "KAN edge basis: bspline (efficient-kan), rbf (FastKAN: Gaussians at grid_size "
         + "centres over grid_range after a layer norm, plus a SiLU branch) or chebyshev "

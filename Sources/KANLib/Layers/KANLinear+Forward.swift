@@ -28,7 +28,9 @@ extension KANLinear {
       if needsInputGradient {
         cache.input.pointer.update(from: input, count: batchSize * c.inFeatures)
       }
-      buildCombinedWeight(parameters: parameters, into: cache.combinedWeight.pointer)
+      if !cache.usesPreparedWeight {
+        buildCombinedWeight(parameters: parameters, into: cache.combinedWeight.pointer)
+      }
     }
     profile.measure(.basis) {
       buildFeatures(

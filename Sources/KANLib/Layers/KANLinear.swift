@@ -63,9 +63,11 @@ public struct KANLinear: Sendable {
     }
   }
 
-  /// Builds the combined weight `[baseWeight | splineWeight ⊙ splineScaler]` [out, in·(1 + G + k)].
+  /// Builds the combined weight `[baseWeight | splineWeight ⊙ splineScaler]` [out, in·(1 + G + k)]
+  /// (rows `rows` only, when given: disjoint row ranges may be built on different threads).
   func buildCombinedWeight(
-    parameters: UnsafePointer<Float>, into combined: UnsafeMutablePointer<Float>
+    parameters: UnsafePointer<Float>, into combined: UnsafeMutablePointer<Float>,
+    rows: Range<Int>? = nil
   ) {
     let c = configuration
     let (inFeatures, count) = (c.inFeatures, c.coefficientCount)
@@ -73,7 +75,7 @@ public struct KANLinear: Sendable {
     let base = parameters + baseWeight.offset
     let spline = parameters + splineWeight.offset
     let scaler = splineScaler.map { parameters + $0.offset }
-    for o in 0..<c.outFeatures {
+    for o in rows ?? 0..<c.outFeatures {
       let row = combined + o &* width
       row.update(from: base + o &* inFeatures, count: inFeatures)
       for i in 0..<inFeatures {

@@ -34,10 +34,17 @@ public final class KANLinearCache {
   /// Floats past the end of `features` and `basisDerivatives` (see ``reserve(batchSize:)``).
   static let padding = KANLinear.vectorSpill
 
-  /// Creates an empty cache for a layer of `configuration`.
-  public init(configuration: KANLinearConfiguration) {
+  /// Whether forward uses ``combinedWeight`` as it is (built beforehand, see
+  /// ``KAN/prepareCombinedWeights(parts:)``) instead of building it from the parameters.
+  var usesPreparedWeight = false
+
+  /// Creates an empty cache for a layer of `configuration`; a shard's cache reads its
+  /// `combinedWeight` from the first network's (shared, not copied).
+  public init(configuration: KANLinearConfiguration, combinedWeight: FloatBuffer? = nil) {
     self.configuration = configuration
-    combinedWeight = FloatBuffer(count: configuration.outFeatures * configuration.featureWidth)
+    self.combinedWeight =
+      combinedWeight
+      ?? FloatBuffer(count: configuration.outFeatures * configuration.featureWidth)
     combinedWeightGradient = FloatBuffer(
       count: configuration.outFeatures * configuration.featureWidth)
     inverseSpacing = FloatBuffer(count: configuration.inFeatures)

@@ -44,6 +44,19 @@ public final class BasisKAN<Layer: BasisLayer>: Network {
     buffers = TensorArena(layout: bufferLayout)
   }
 
+  /// A network of the same layers reading `source`'s arenas, with its own gradients and caches
+  /// (see ``Network/makeShard()``).
+  init(sharing source: BasisKAN<Layer>) {
+    widths = source.widths
+    layers = source.layers
+    parameters = source.parameters
+    buffers = source.buffers
+    gradients = FloatBuffer(count: source.gradients.count)
+  }
+
+  /// A shard sharing this network's parameters and buffers; see ``Network/makeShard()``.
+  public func makeShard() -> Network { BasisKAN(sharing: self) }
+
   /// Draws every layer's parameters from `generator`, first layer first.
   public func initialize(generator: inout KANRandom) {
     for layer in layers {

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A Kolmogorov–Arnold network: ``KANLinear`` layers of the given widths, efficient-kan's `KAN`.
 ///
 /// Concretely, for widths [w₀, w₁, …, w_L]: layer l maps [batch, w_l] → [batch, w_{l+1}];
@@ -49,6 +51,56 @@ public final class KAN: Network {
     caches = layers.map { KANLinearCache(configuration: $0.configuration) }
     for layer in layers { layer.resetGrid(buffers: buffers.storage.pointer) }
   }
+
+  /// A network of the same layers reading `source`'s parameter and buffer arenas, with its own
+  /// gradients and caches (see ``Network/makeShard()``).
+  init(sharing source: KAN) {
+    widths = source.widths
+    configuration = source.configuration
+    layers = source.layers
+    parameters = source.parameters
+    buffers = source.buffers
+    gradients = FloatBuffer(count: source.gradients.count)
+    caches = zip(layers, source.caches).map { layer, cache in
+      KANLinearCache(configuration: layer.configuration, combinedWeight: cache.combinedWeight)
+    }
+  }
+
+  /// Builds every layer's combined weight once for this network and its shards (which read the
+  /// same buffers), `parts` row ranges at a time on as many threads, and makes the next forward
+  /// passes use it as built, until ``releaseCombinedWeights(shards:)``. Each row of the combined
+  /// weight depends on its own parameters only, so the split does not change the bits.
+  public func prepareCombinedWeights(shards: [Network], parts: Int) {
+    for (layer, cache) in zip(layers, caches) {
+      let rows = layer.configuration.outFeatures
+      let count = max(1, min(parts, rows))
+      let pointer = parameters.storage.pointer
+      if count == 1 {
+        layer.buildCombinedWeight(parameters: pointer, into: cache.combinedWeight.pointer)
+      } else {
+        nonisolated(unsafe) let target = cache.combinedWeight.pointer
+        nonisolated(unsafe) let source = UnsafePointer(pointer)
+        DispatchQueue.concurrentPerform(iterations: count) { part in
+          layer.buildCombinedWeight(
+            parameters: source, into: target,
+            rows: (part * rows / count)..<((part + 1) * rows / count))
+        }
+      }
+    }
+    for network in [self as Network] + shards {
+      (network as? KAN)?.caches.forEach { $0.usesPreparedWeight = true }
+    }
+  }
+
+  /// Forward passes build the combined weights from the parameters again.
+  public func releaseCombinedWeights(shards: [Network]) {
+    for network in [self as Network] + shards {
+      (network as? KAN)?.caches.forEach { $0.usesPreparedWeight = false }
+    }
+  }
+
+  /// A shard sharing this network's parameters and grids; see ``Network/makeShard()``.
+  public func makeShard() -> Network { KAN(sharing: self) }
 
   /// Creates and initializes a network, drawing every random number from `generator`.
   public convenience init(

@@ -46,6 +46,19 @@ public final class MLP: Network {
     gradients = FloatBuffer(count: layout.count)
   }
 
+  /// A network of the same layers reading `source`'s parameter arena, with its own gradients and
+  /// caches (see ``Network/makeShard()``).
+  init(sharing source: MLP) {
+    widths = source.widths
+    activation = source.activation
+    layers = source.layers
+    parameters = source.parameters
+    gradients = FloatBuffer(count: source.gradients.count)
+  }
+
+  /// A shard sharing this network's parameters; see ``Network/makeShard()``.
+  public func makeShard() -> Network { MLP(sharing: self) }
+
   /// Creates and initializes a network from `generator`, layer by layer.
   public convenience init(
     widths: [Int], activation: BaseActivation = .relu, generator: inout KANRandom

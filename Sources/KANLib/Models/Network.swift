@@ -27,6 +27,12 @@ public protocol Network: AnyObject {
 
   /// Sets every gradient to zero (before a backward pass that accumulates into them).
   func zeroGradients()
+
+  /// A network of the same shape that reads this one's ``parameters`` and ``buffers`` (the same
+  /// arenas, not copies) but has its own ``gradients`` and forward/backward caches: a shard of
+  /// a batch runs on it, on another thread if wanted, while the optimizer updates the shared
+  /// parameters between steps.
+  func makeShard() -> Network
 }
 
 extension Network {

@@ -45,11 +45,25 @@ public final class AdamW {
 
   /// Updates `parameters` in place from `gradients` (same count as the moments).
   public func update(parameters: FloatBuffer, gradients: FloatBuffer) {
+    beginStep(parameters: parameters, gradients: gradients)
+    update(parameters: parameters, gradients: gradients, range: 0..<parameters.count)
+  }
+
+  /// Counts a new step; then ``update(parameters:gradients:range:)`` updates the elements, in
+  /// one range or in disjoint ranges (on several threads: each element's update depends on that
+  /// element only, so the bits do not depend on the split).
+  public func beginStep(parameters: FloatBuffer, gradients: FloatBuffer) {
     precondition(
       parameters.count == firstMoment.count && gradients.count == firstMoment.count,
       "AdamW.update: \(parameters.count) parameters and \(gradients.count) gradients for "
         + "\(firstMoment.count) moments")
     step += 1
+  }
+
+  /// Updates elements `range` of `parameters` for the step counted by
+  /// ``beginStep(parameters:gradients:)``.
+  public func update(parameters: FloatBuffer, gradients: FloatBuffer, range: Range<Int>) {
+    precondition(step > 0, "AdamW.update(range:): call beginStep first")
     let t = Double(step)
     let decay = Float(1 - Double(learningRate) * Double(weightDecay))
     let stepSize = Float(Double(learningRate) / (1 - pow(Double(beta1), t)))
@@ -57,11 +71,11 @@ public final class AdamW {
     let oneMinusBeta1 = Float(1 - Double(beta1))
     let oneMinusBeta2 = Float(1 - Double(beta2))
     let (b2, eps) = (beta2, epsilon)
-    let p = parameters.pointer
-    let g = gradients.pointer
-    let m = firstMoment.pointer
-    let v = secondMoment.pointer
-    let count = parameters.count
+    let p = parameters.pointer + range.lowerBound
+    let g = gradients.pointer + range.lowerBound
+    let m = firstMoment.pointer + range.lowerBound
+    let v = secondMoment.pointer + range.lowerBound
+    let count = range.count
     // Eight lanes at a time (the same IEEE operations as the scalar tail, so the same bits).
     typealias Lanes = SIMD8<Float>
     let decayLanes = Lanes(repeating: decay)

@@ -29,6 +29,13 @@ public final class Trainer {
   /// Rows per forward pass during evaluation (fixed, so evaluation is reproducible).
   public static let evaluationBatchSize = 500
 
+  /// How many shards run at once (with `shards` > 1; each then uses one OpenBLAS thread). The
+  /// result does not depend on it. Set it with ``useThreads(_:)``.
+  public private(set) var threads = 1
+  /// Networks sharing `network`'s parameters, one per shard after the first.
+  private var shardNetworks: [Network] = []
+  /// Each shard's loss of the current step.
+  private let shardLosses: FloatBuffer
   private let inputs: FloatBuffer
   private let targets: FloatBuffer
   private let outputGradient: FloatBuffer
@@ -50,16 +57,26 @@ public final class Trainer {
     self.data = data
     let widths = [data.inputWidth] + configuration.networkHiddenLayers + [data.outputWidth]
     var generator = KANRandom(seed: configuration.seed, stream: 0)
-    network = try configuration.makeNetwork(widths: widths, generator: &generator)
+    let network = try configuration.makeNetwork(widths: widths, generator: &generator)
+    self.network = network
     optimizer = Self.makeOptimizer(configuration, parameterCount: network.parameterCount)
+    shardNetworks = (1..<configuration.shards).map { _ in network.makeShard() }
     let rows = configuration.batchSize
     inputs = FloatBuffer(count: rows * data.inputWidth)
     targets = FloatBuffer(count: rows)
     outputGradient = FloatBuffer(count: rows * data.outputWidth)
+    shardLosses = FloatBuffer(count: configuration.shards)
     labels = [Int32](repeating: 0, count: rows)
     (order, validationRows) = Self.split(
       count: data.trainCount, fraction: configuration.validationFraction, seed: configuration.seed)
     shuffler = KANRandom(seed: configuration.seed, stream: 1)
+  }
+
+  /// Uses `count` cores: with `shards` > 1, that many shards at once on one OpenBLAS thread each
+  /// (the bits do not depend on `count`); otherwise `count` OpenBLAS threads (the bits do).
+  public func useThreads(_ count: Int) {
+    threads = max(1, count)
+    BLAS.threads = configuration.shards > 1 ? 1 : threads
   }
 
   private static func makeOptimizer(_ configuration: TrainingConfiguration, parameterCount: Int)
@@ -147,8 +164,10 @@ public final class Trainer {
     {
       let rows = min(batchSize, trainCount)
       fillBatch(.train, indices: order, from: 0, rows: rows)
-      network = try kan.refined(gridSize: gridSize, input: inputs.pointer, batchSize: rows)
-      optimizer = Self.makeOptimizer(configuration, parameterCount: network.parameterCount)
+      let refined = try kan.refined(gridSize: gridSize, input: inputs.pointer, batchSize: rows)
+      network = refined
+      optimizer = Self.makeOptimizer(configuration, parameterCount: refined.parameterCount)
+      shardNetworks = (1..<configuration.shards).map { _ in refined.makeShard() }
     }
     switch optimizer {
     case .adamW(let adamW): adamW.learningRate = learningRate
@@ -174,7 +193,11 @@ public final class Trainer {
         guard loss.isFinite else {
           return (.diverged(epoch: epoch, batch: batch + 1, loss: loss), .nan)
         }
-        adamW.update(parameters: network.parameters.storage, gradients: network.gradients)
+        let (parameters, gradients) = (network.parameters.storage, network.gradients)
+        adamW.beginStep(parameters: parameters, gradients: gradients)
+        inParallel(count: parameters.count) { range in
+          adamW.update(parameters: parameters, gradients: gradients, range: range)
+        }
       case .lbfgs(let lbfgs):
         // L-BFGS reports the loss where the step started; a non-finite trial point inside its
         // line search is rejected by the Armijo test (NaN compares false), as in PyTorch.
@@ -200,20 +223,102 @@ public final class Trainer {
 
   /// Zeroes the gradients, runs forward, the loss (+ regularization) and backward on the batch
   /// in the input buffers; returns the loss.
+  ///
+  /// With `shards` = S > 1 the rows split into S contiguous shards (the first rows % S shards one
+  /// row longer). Shard s runs on its own network (shard 0 on ``network``) with its loss's
+  /// gradient scaled by rows_s/rows, so the sum of the shards' gradients, taken in shard order
+  /// into ``network``'s, is the gradient of the batch mean; the loss is Σ loss_s·rows_s/rows in
+  /// Double. Up to ``threads`` shards run at once; the sum's order does not depend on it.
   private func lossAndGradients(rows: Int) -> Float {
-    network.zeroGradients()
-    let output = network.forward(inputs.pointer, batchSize: rows)
-    var loss = lossAndGradient(output: output, rows: rows, gradient: outputGradient.pointer)
-    if configuration.regularizeActivation > 0 || configuration.regularizeEntropy > 0,
-      let kan = network as? KAN
-    {
-      loss += kan.regularizationLoss(
-        activation: configuration.regularizeActivation, entropy: configuration.regularizeEntropy,
-        accumulateGradients: true)
+    let shards = min(configuration.shards, rows)
+    if shards <= 1 {
+      // One pass, in the order every earlier version used (regularization before backward), so
+      // existing trials rerun to the same bits.
+      network.zeroGradients()
+      let output = network.forward(inputs.pointer, batchSize: rows)
+      var loss = lossAndGradient(
+        output: output, first: 0, rows: rows, gradient: outputGradient.pointer)
+      loss += regularization()
+      guard loss.isFinite else { return loss }
+      network.backward(outputGradient: outputGradient.pointer)
+      return loss
     }
+    let kan = network as? KAN
+    kan?.prepareCombinedWeights(shards: shardNetworks, parts: threads)
+    defer { kan?.releaseCombinedWeights(shards: shardNetworks) }
+    if threads > 1 {
+      // Each iteration touches its own shard's network, rows and loss slot only.
+      nonisolated(unsafe) let trainer = self
+      DispatchQueue.concurrentPerform(iterations: shards) {
+        trainer.runShard($0, of: shards, rows: rows)
+      }
+    } else {
+      for shard in 0..<shards { runShard(shard, of: shards, rows: rows) }
+    }
+    var total = 0.0
+    for shard in 0..<shards {
+      total +=
+        Double(shardLosses[shard]) * Double(Self.shardRange(shard, of: shards, rows: rows).count)
+        / Double(rows)
+    }
+    // Each gradient element sums the shards in shard order, whatever range it falls in.
+    let sum = network.gradients.pointer
+    let parts = shardNetworks.prefix(shards - 1).map(\.gradients)
+    inParallel(count: network.gradients.count) { range in
+      for part in parts {
+        let source = part.pointer
+        for index in range { sum[index] += source[index] }
+      }
+    }
+    let loss = Float(total)
     guard loss.isFinite else { return loss }
-    network.backward(outputGradient: outputGradient.pointer)
-    return loss
+    return loss + regularization()
+  }
+
+  /// Runs `body` on 0..<count: in one call, or with ``threads`` > 1 and shards, split into
+  /// `threads` contiguous ranges at once (for elementwise work whose elements are independent,
+  /// so the bits do not depend on the split).
+  private func inParallel(count: Int, _ body: (Range<Int>) -> Void) {
+    let parts = configuration.shards > 1 ? min(threads, max(1, count / 4096)) : 1
+    guard parts > 1 else { return body(0..<count) }
+    nonisolated(unsafe) let work = body
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      work((part * count / parts)..<((part + 1) * count / parts))
+    }
+  }
+
+  /// Rows first..<first + count of shard `shard` of `shards`: contiguous, the first rows % shards
+  /// shards one row longer.
+  static func shardRange(_ shard: Int, of shards: Int, rows: Int) -> (first: Int, count: Int) {
+    let (base, extra) = (rows / shards, rows % shards)
+    return (shard * base + min(shard, extra), base + (shard < extra ? 1 : 0))
+  }
+
+  /// Forward, loss and backward of one shard on its network (shard 0 on ``network``), its loss
+  /// gradient scaled by rows_s/rows; leaves its loss in `shardLosses`.
+  private func runShard(_ shard: Int, of shards: Int, rows: Int) {
+    let (first, count) = Self.shardRange(shard, of: shards, rows: rows)
+    let (inputWidth, outputWidth) = (data.inputWidth, data.outputWidth)
+    let net = shard == 0 ? network : shardNetworks[shard - 1]
+    net.zeroGradients()
+    let output = net.forward(inputs.pointer + first * inputWidth, batchSize: count)
+    let gradient = outputGradient.pointer + first * outputWidth
+    shardLosses[shard] = lossAndGradient(
+      output: output, first: first, rows: count, gradient: gradient)
+    let weight = Float(count) / Float(rows)
+    for index in 0..<(count * outputWidth) { gradient[index] *= weight }
+    net.backward(outputGradient: gradient)
+  }
+
+  /// efficient-kan's regularization loss of the KAN (0 for other networks or weights of 0),
+  /// its gradient added into ``network``'s gradients.
+  private func regularization() -> Float {
+    guard configuration.regularizeActivation > 0 || configuration.regularizeEntropy > 0,
+      let kan = network as? KAN
+    else { return 0 }
+    return kan.regularizationLoss(
+      activation: configuration.regularizeActivation, entropy: configuration.regularizeEntropy,
+      accumulateGradients: true)
   }
 
   /// Copies `rows` samples, `indices[from..<from + rows]`, into the input/label buffers.
@@ -228,19 +333,21 @@ public final class Trainer {
     }
   }
 
+  /// The mean loss of batch rows first..<first + rows (whose outputs are `output`), and its
+  /// gradient.
   private func lossAndGradient(
-    output: UnsafePointer<Float>, rows: Int, gradient: UnsafeMutablePointer<Float>?
+    output: UnsafePointer<Float>, first: Int, rows: Int, gradient: UnsafeMutablePointer<Float>?
   ) -> Float {
     if data.isClassification {
       return labels.withUnsafeBufferPointer { labelPointer in
         SoftmaxCrossEntropy.loss(
-          logits: output, labels: labelPointer.start("Trainer"), batchSize: rows,
+          logits: output, labels: labelPointer.start("Trainer") + first, batchSize: rows,
           classes: data.outputWidth, gradient: gradient)
       }
     }
     return MeanSquaredError.loss(
-      predictions: output, targets: targets.pointer, count: rows * data.outputWidth,
-      gradient: gradient)
+      predictions: output, targets: targets.pointer + first * data.outputWidth,
+      count: rows * data.outputWidth, gradient: gradient)
   }
 
   /// Loss and accuracy (classification) or RMSE (regression) of `split` (of its `rows` only,

@@ -216,6 +216,8 @@ public final class SweepWorker {
     let result: (status: TrainingStatus, epochs: [EpochMetrics])
     do {
       trainer = try Trainer(configuration: configuration, data: data)
+      trainer.useThreads(options.threads)
+      defer { BLAS.threads = options.threads }
       result = try trainer.run(observer: monitor)
     } catch {
       try store.fail(trial, worker: identity, reason: "least-squares fit failed: \(error)")

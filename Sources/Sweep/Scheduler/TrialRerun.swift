@@ -62,6 +62,7 @@ public struct TrialRerun {
     let data = try TrainingData.load(
       for: configuration, dataDirectory: dataDirectory, verify: verify)
     let trainer = try Trainer(configuration: configuration, data: data)
+    trainer.useThreads(environment?.blasThreads ?? 1)
     if trial.state == .pruned {
       // A pruned trial is retrained to the epoch it stopped at.
       trainer.lastEpoch = try store.metrics(trialID: trial.id).map(\.epoch).max()
