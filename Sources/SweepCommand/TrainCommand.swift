@@ -147,12 +147,14 @@ struct TrainCommand: ParsableCommand {
     let configuration = try trainingConfiguration()
     BLAS.threads = threads
     let data: TrainingData
+    let loadStart = Date()
     do {
       data = try TrainingData.load(
         for: configuration, dataDirectory: self.data.dataDirectory, verify: !self.data.noVerify)
     } catch {
       throw CommandFailure(error.description)
     }
+    let loadSeconds = Date().timeIntervalSince(loadStart)
     let trainer: Trainer
     do {
       trainer = try Trainer(configuration: configuration, data: data)
@@ -178,6 +180,7 @@ struct TrainCommand: ParsableCommand {
       throw CommandFailure("grid update failed: \(error)")
     }
     let seconds = Date().timeIntervalSince(start)
+    let trainSeconds = result.epochs.reduce(0) { $0 + $1.seconds }
     guard result.status == .completed, let last = result.epochs.last else {
       throw CommandFailure("training stopped: \(result.status.summary); no checkpoint written")
     }
@@ -188,12 +191,19 @@ struct TrainCommand: ParsableCommand {
       throw CommandFailure(error.description)
     }
     progress.line("saved \(savePath) (\(saved.bytes) bytes) sha256 \(saved.sha256)")
+    progress.line(
+      String(
+        format: "time: load %.2f s, train %.2f s, evaluation %.2f s", loadSeconds, trainSeconds,
+        max(0, seconds - trainSeconds)))
     if json {
       var summary: [String: Any] = [
         "test_loss": Double(last.testLoss), "train_loss": Double(last.trainLoss),
         "epochs": result.epochs.count, "seconds": seconds, "seed": configuration.seed,
         "checkpoint": savePath, "sha256": saved.sha256,
         "parameters": trainer.network.parameterCount,
+        // Where the time went: reading the data, the training epochs, evaluating after them.
+        "load_seconds": loadSeconds, "train_seconds": trainSeconds,
+        "evaluation_seconds": max(0, seconds - trainSeconds),
         "flops": configuration.cost(gridSize: (trainer.network as? KAN)?.configuration.gridSize)
           .flops,
         "dataset": configuration.dataset.rawValue, "model": configuration.model.rawValue,

@@ -32,19 +32,23 @@ public enum DatasetLocator {
     try load(
       name, dataDirectory: dataDirectory, checksums: verify ? name.publishedChecksums : nil,
       environment: environment, workingDirectory: workingDirectory,
-      systemDirectory: systemDatasetsDirectory)
+      systemDirectory: systemDatasetsDirectory,
+      cacheFolder: DecodedCache.folder(environment: environment))
   }
 
   /// ``load(_:dataDirectory:verify:environment:workingDirectory:)`` with the checksum table
   /// (nil: no verification) and the system folder given, for tests.
   static func load(
     _ name: ImageDatasetName, dataDirectory: String?, checksums: [ImageDataset.File: String]?,
-    environment: [String: String], workingDirectory: String, systemDirectory: String
+    environment: [String: String], workingDirectory: String, systemDirectory: String,
+    cacheFolder: String? = DecodedCache.folder()
   ) throws(DatasetError) -> ImageDataset {
     let (directory, paths) = try find(
       name, dataDirectory: dataDirectory, environment: environment,
       workingDirectory: workingDirectory, systemDirectory: systemDirectory)
-    return try ImageDataset(name: name, directory: directory, paths: paths, checksums: checksums)
+    return try ImageDataset(
+      name: name, directory: directory, paths: paths, checksums: checksums,
+      cacheFolder: cacheFolder)
   }
 
   /// The first qualifying folder and its four files, or every folder tried and why not.

@@ -84,16 +84,24 @@ struct IDXFile: Sendable {
   }
 
   /// Reads `path` (inflating it when the name ends in `.gz`), checks its SHA-256 against
-  /// `expectedSHA256` when one is given, and parses it.
+  /// `expectedSHA256` when one is given, and parses it. A verified gzipped file is served from,
+  /// or added to, the ``DecodedCache`` in `cacheFolder`.
   static func read(
-    path: String, expectedRank: Int, expectedSHA256: String?
+    path: String, expectedRank: Int, expectedSHA256: String?, cacheFolder: String? = nil
   ) throws(DatasetError) -> IDXFile {
+    let cacheable = expectedSHA256 != nil && path.hasSuffix(".gz")
+    if cacheable, let expectedSHA256,
+      let cached = DecodedCache.bytes(sha256: expectedSHA256, folder: cacheFolder)
+    {
+      return try IDXFile(bytes: cached, path: path, expectedRank: expectedRank)
+    }
     let bytes = try decompressedContents(of: path)
     if let expectedSHA256 {
       let actual = sha256(bytes)
       guard actual == expectedSHA256 else {
         throw .checksumMismatch(path: path, expected: expectedSHA256, actual: actual)
       }
+      if cacheable { DecodedCache.store(bytes, sha256: actual, folder: cacheFolder) }
     }
     return try IDXFile(bytes: consume bytes, path: path, expectedRank: expectedRank)
   }

@@ -87,15 +87,16 @@ public struct ImageDataset: Sendable {
   static let classCount = 10
 
   /// Reads and checks the four files at `paths`; `checksums` (when not nil) are the expected
-  /// SHA-256 of the decompressed files.
+  /// SHA-256 of the decompressed files, and verified gzipped files go through the
+  /// ``DecodedCache`` in `cacheFolder`.
   init(
     name: ImageDatasetName, directory: String, paths: [File: String],
-    checksums: [File: String]?
+    checksums: [File: String]?, cacheFolder: String? = nil
   ) throws(DatasetError) {
     func read(_ file: File) throws(DatasetError) -> IDXFile {
       try IDXFile.read(
         path: paths[file] ?? directory + "/" + file.rawValue, expectedRank: file.rank,
-        expectedSHA256: checksums?[file])
+        expectedSHA256: checksums?[file], cacheFolder: cacheFolder)
     }
     let trainImages = try read(.trainImages)
     let trainLabels = try read(.trainLabels)
