@@ -171,29 +171,25 @@ import Testing
       zip(Self.reference(network, parameters: p, input: x), weights).map { $0 * Double($1) }
         .reduce(0, +)
     }
-    let step = 1e-6
+    /// Central difference of `f` in coordinate `index` of `point`, step 1e-6.
+    func derivative(_ point: [Double], _ index: Int, _ f: ([Double]) -> Double) -> Double {
+      var (plus, minus) = (point, point)
+      plus[index] += 1e-6
+      minus[index] -= 1e-6
+      return (f(plus) - f(minus)) / 2e-6
+    }
     func check(_ analytic: Float, _ numeric: Double, _ what: String) {
       #expect(
         abs(Double(analytic) - numeric) < 2e-3 * max(1, abs(numeric)),
         "\(name) \(what): backward \(analytic), finite differences \(numeric)")
     }
     for index in 0..<parameters.count {
-      var plus = parameters
-      var minus = parameters
-      plus[index] += step
-      minus[index] -= step
       check(
-        network.gradients[index], (loss(plus, x) - loss(minus, x)) / (2 * step),
+        network.gradients[index], derivative(parameters, index) { loss($0, x) },
         "parameter \(index)")
     }
     for index in 0..<x.count {
-      var plus = x
-      var minus = x
-      plus[index] += step
-      minus[index] -= step
-      check(
-        inputGradient[index], (loss(parameters, plus) - loss(parameters, minus)) / (2 * step),
-        "input \(index)")
+      check(inputGradient[index], derivative(x, index) { loss(parameters, $0) }, "input \(index)")
     }
   }
 
