@@ -4,7 +4,7 @@ The model follows efficient-kan's formulation (B-spline basis expansion, then tw
 autograd backward, torch.optim.AdamW), written here from the description, not copied. It is a
 benchmark, not part of the test suite.
 
-    python3 benchmarks/pytorch_kan_baseline.py --data ../shared/data/mnist --threads 2
+    python3 benchmarks/pytorch_kan_baseline.py --data ../shared/data/mnist --threads 2 [--grid-size 20]
 
 Prints one JSON line: seconds for the training epoch, samples/s, test accuracy, peak RSS.
 
@@ -101,6 +101,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--loader", choices=["tensors", "dataloader"], default="tensors")
+    parser.add_argument("--grid-size", type=int, default=5)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -112,7 +113,8 @@ def main():
     def normalize(batch):
         return torch.from_numpy(batch.astype(np.float32)) / 255 * 2 - 1
 
-    model = torch.nn.Sequential(SplineLayer(784, 64), SplineLayer(64, 10))
+    model = torch.nn.Sequential(
+        SplineLayer(784, 64, grid_size=args.grid_size), SplineLayer(64, 10, grid_size=args.grid_size))
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
     generator = np.random.default_rng(0)
     epoch_seconds = []

@@ -263,10 +263,9 @@ public final class Trainer {
     }
     // Each gradient element sums the shards in shard order, whatever range it falls in.
     let sum = network.gradients.pointer
-    let parts = shardNetworks.prefix(shards - 1).map(\.gradients)
     inParallel(count: network.gradients.count) { range in
-      for part in parts {
-        let source = part.pointer
+      for shard in 1..<shards {
+        let source = shardNetworks[shard - 1].gradients.pointer
         for index in range { sum[index] += source[index] }
       }
     }
