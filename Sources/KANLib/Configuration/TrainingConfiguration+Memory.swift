@@ -23,7 +23,10 @@ extension TrainingConfiguration {
   /// optimizer    4·P                       (parameters, gradients, AdamW's two moments;
   ///                                        L-BFGS 28·P: six work vectors, a history of 10 pairs)
   /// grids        G = the largest of `grid_schedule`; extending also holds the parent network
-  ///              (P) and batch·in·(out + G + k) least-squares floats per layer
+  ///              (P) and batch·in·(out + G + k) least-squares floats per layer; Chebyshev
+  ///              KANs count D + 1 for G + k
+  /// shards       S − 1 more gradients (P each), combined-weight gradients and caches for the
+  ///              batch's rows
   /// KAN layer    2·out·w                   (combined weight and its gradient)
   ///              + R·(2·w + in·(k + 3) + out) + in·(G + 2k + 1)   (features and their gradient,
   ///                                        input copy, span indices, basis derivatives, output,
@@ -41,7 +44,9 @@ extension TrainingConfiguration {
     var parameters = 0.0
     var buffers = 0.0
     let largestGrid = gridSchedule.max() ?? gridSize
-    let count = Double(largestGrid + splineOrder)
+    // Coefficients per edge: G + k (B-splines; at least RBF's G), or D + 1 (Chebyshev).
+    let count = Double(basis == .chebyshev ? max(degree + 1, 1) : largestGrid + splineOrder)
+    let extraShards = Double(max(shards, 1) - 1)
     let extends = gridSchedule.count > 1
     for (input, output) in zip(widths, widths.dropFirst()) {
       switch model {
@@ -53,14 +58,20 @@ extension TrainingConfiguration {
         buffers += input * Double(largestGrid + 2 * splineOrder + 1)
         // Grid extension: the parent network and the least-squares targets and bases.
         if extends { buffers += Double(batchSize) * input * (output + count) }
+        // Shards: each its own combined-weight gradient and caches for its rows.
+        if extraShards > 0 {
+          buffers += extraShards * output * width
+          buffers += Double(batchSize) * (2 * width + input * Double(splineOrder + 3) + output)
+        }
       case .mlp:
         parameters += output * input + output
         buffers += rows * (2 * output + input)
+        if extraShards > 0 { buffers += Double(batchSize) * (2 * output + input) }
       }
     }
     // AdamW: parameters, gradients, two moments. L-BFGS: parameters, gradients, six work
     // vectors and two per pair of its history of 10. A grid extension briefly holds both networks.
-    let perParameter = (optimizer == .adamw ? 4.0 : 28.0) + (extends ? 1 : 0)
+    let perParameter = (optimizer == .adamw ? 4.0 : 28.0) + (extends ? 1 : 0) + extraShards
     var bytes = 4 * (perParameter * parameters + buffers)
     if dataset.isClassification {
       bytes += 2 * 70_000 * (784 + 1)

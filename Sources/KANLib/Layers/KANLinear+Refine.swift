@@ -57,8 +57,7 @@ extension KANLinear {
       c.inFeatures == p.inFeatures && c.outFeatures == p.outFeatures
         && c.splineOrder == p.splineOrder && (c.standaloneScaler == p.standaloneScaler),
       "KANLinear.refine: the parent must differ in grid size only")
-    let (inFeatures, outFeatures, count, order) =
-      (c.inFeatures, c.outFeatures, c.coefficientCount, c.splineOrder)
+    let (inFeatures, outFeatures, order) = (c.inFeatures, c.outFeatures, c.splineOrder)
     let targets = parent.splineBranch(
       input: input, batchSize: batchSize, parameters: parentParameters, buffers: parentBuffers)
 
@@ -91,11 +90,9 @@ extension KANLinear {
           featureKnots[order + j] = lowest + (featureKnots[order + j] - first) * stretch
         }
       }
-      let step = (featureKnots[order + c.gridSize] - featureKnots[order]) / Float(c.gridSize)
-      for m in 1...order {
-        featureKnots[order - m] = featureKnots[order] - step * Float(m)
-        featureKnots[order + c.gridSize + m] = featureKnots[order + c.gridSize] + step * Float(m)
-      }
+      extendKnots(
+        featureKnots,
+        step: (featureKnots[order + c.gridSize] - featureKnots[order]) / Float(c.gridSize))
     }
 
     let edges = outFeatures * inFeatures
@@ -109,12 +106,6 @@ extension KANLinear {
     let refit = try fitSplineWeights(
       samples: samples, sampleCount: batchSize, targets: targets, buffers: buffers,
       method: .completeOrthogonal)
-    let spline = parameters + splineWeight.offset
-    let scaler = splineScaler.map { UnsafePointer(parameters + $0.offset) }
-    for edge in 0..<edges {
-      let scale = scaler?[edge] ?? 1
-      let divisor = scale == 0 ? 1 : scale
-      for m in 0..<count { spline[edge * count + m] = refit[edge * count + m] / divisor }
-    }
+    storeRefit(refit, parameters: parameters)
   }
 }

@@ -20,15 +20,12 @@ extension KANLinear {
   ) throws(BLAS.LeastSquaresError) {
     precondition(batchSize > 1, "KANLinear.updateGrid: needs at least 2 samples, got \(batchSize)")
     let c = configuration
-    let (inFeatures, outFeatures, count, order) =
-      (c.inFeatures, c.outFeatures, c.coefficientCount, c.splineOrder)
+    let (inFeatures, order) = (c.inFeatures, c.splineOrder)
     let samples = Array(UnsafeBufferPointer(start: input, count: batchSize * inFeatures))
 
     // The current spline branch per edge, before it is summed over inputs: [batch, in, out].
     let targets = splineBranch(
       input: input, batchSize: batchSize, parameters: parameters, buffers: buffers)
-    let spline = parameters + splineWeight.offset
-    let scaler = splineScaler.map { parameters + $0.offset }
 
     let positions = Self.linspaceIndices(last: batchSize - 1, count: c.gridSize + 1)
     let eps = c.gridEps
@@ -45,22 +42,35 @@ extension KANLinear {
         let uniform = Float(g) * step + smallest - margin
         featureKnots[order + g] = eps * uniform + oneMinusEps * column[positions[g]]
       }
-      for m in 1...order {
-        featureKnots[order - m] = featureKnots[order] - step * Float(m)
-        featureKnots[order + c.gridSize + m] = featureKnots[order + c.gridSize] + step * Float(m)
-      }
+      extendKnots(featureKnots, step: step)
     }
 
     let refit = try fitSplineWeights(
       samples: samples, sampleCount: batchSize, targets: targets, buffers: buffers,
       method: .completeOrthogonal)
-    for o in 0..<outFeatures {
-      for feature in 0..<inFeatures {
-        let edge = o * inFeatures + feature
-        let scale = scaler?[edge] ?? 1
-        let divisor = scale == 0 ? 1 : scale
-        for m in 0..<count { spline[edge * count + m] = refit[edge * count + m] / divisor }
-      }
+    storeRefit(refit, parameters: parameters)
+  }
+
+  /// Writes the k extension knots on each side of one input's interior knots
+  /// (`featureKnots[k…k + G]`), `step` apart.
+  func extendKnots(_ featureKnots: UnsafeMutablePointer<Float>, step: Float) {
+    let (order, gridSize) = (configuration.splineOrder, configuration.gridSize)
+    for m in 1...order {
+      featureKnots[order - m] = featureKnots[order] - step * Float(m)
+      featureKnots[order + gridSize + m] = featureKnots[order + gridSize] + step * Float(m)
+    }
+  }
+
+  /// splineWeight = refit / splineScaler (a scaler of 0 divides by 1), so the layer computes the
+  /// fitted spline: the refit is of splineWeight ⊙ splineScaler.
+  func storeRefit(_ refit: [Float], parameters: UnsafeMutablePointer<Float>) {
+    let count = configuration.coefficientCount
+    let spline = parameters + splineWeight.offset
+    let scaler = splineScaler.map { UnsafePointer(parameters + $0.offset) }
+    for edge in 0..<(configuration.outFeatures * configuration.inFeatures) {
+      let scale = scaler?[edge] ?? 1
+      let divisor = scale == 0 ? 1 : scale
+      for m in 0..<count { spline[edge * count + m] = refit[edge * count + m] / divisor }
     }
   }
 

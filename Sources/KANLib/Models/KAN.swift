@@ -87,15 +87,18 @@ public final class KAN: Network {
         }
       }
     }
-    for network in [self as Network] + shards {
-      (network as? KAN)?.caches.forEach { $0.usesPreparedWeight = true }
-    }
+    markCombinedWeights(prepared: true, shards: shards)
   }
 
   /// Forward passes build the combined weights from the parameters again.
   public func releaseCombinedWeights(shards: [Network]) {
-    for network in [self as Network] + shards {
-      (network as? KAN)?.caches.forEach { $0.usesPreparedWeight = false }
+    markCombinedWeights(prepared: false, shards: shards)
+  }
+
+  private func markCombinedWeights(prepared: Bool, shards: [Network]) {
+    for cache in caches { cache.usesPreparedWeight = prepared }
+    for case let shard as KAN in shards {
+      for cache in shard.caches { cache.usesPreparedWeight = prepared }
     }
   }
 

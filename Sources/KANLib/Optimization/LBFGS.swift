@@ -58,6 +58,8 @@ public final class LBFGS {
   private var steps: [FloatBuffer] = []
   private var differences: [FloatBuffer] = []
   private var inverseCurvatures: [Double] = []
+  /// The two-loop recursion's αᵢ, one per pair (kept, so an iteration allocates nothing).
+  private var alphas: [Double] = []
   private var order: [Int] = []
   private var diagonal: Double = 1
   private var stepLength: Double = 0
@@ -203,7 +205,7 @@ public final class LBFGS {
   private func twoLoopDirection(gradient g: UnsafePointer<Float>) {
     let q = direction.pointer
     for index in 0..<count { q[index] = -g[index] }
-    var alphas = [Double](repeating: 0, count: order.count)
+    if alphas.count < order.count { alphas = [Double](repeating: 0, count: historySize) }
     for position in stride(from: order.count - 1, through: 0, by: -1) {
       let slot = order[position]
       let alpha = dot(steps[slot].pointer, q) * inverseCurvatures[slot]

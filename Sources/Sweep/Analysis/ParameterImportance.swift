@@ -514,9 +514,8 @@ private struct TreeGrower {
       leftSum += pairs[index].target
       let leftCount = index + 1
       guard leftCount >= minLeaf, pairs[index].value < pairs[index + 1].value else { continue }
-      let rightSum = total - leftSum
-      let gain =
-        leftSum * leftSum / Double(leftCount) + rightSum * rightSum / Double(count - leftCount)
+      let gain = Self.splitGain(
+        leftSum: leftSum, leftCount: leftCount, total: total, count: count)
       if gain > bestGain {
         bestGain = gain
         bestFeature = feature
@@ -528,6 +527,13 @@ private struct TreeGrower {
       }
     }
     return true
+  }
+
+  /// The variance reduction of a split, up to constants: S_L²/n_L + S_R²/n_R with S the sums of
+  /// the (centred) targets on each side.
+  static func splitGain(leftSum: Double, leftCount: Int, total: Double, count: Int) -> Double {
+    let rightSum = total - leftSum
+    return leftSum * leftSum / Double(leftCount) + rightSum * rightSum / Double(count - leftCount)
   }
 
   /// Searches the best grouping of a categorical feature's categories, sorted by their mean
@@ -567,9 +573,8 @@ private struct TreeGrower {
       leftSum += sums[present[index]]
       leftCount += counts[present[index]]
       guard leftCount >= minLeaf, count - leftCount >= minLeaf else { continue }
-      let rightSum = total - leftSum
-      let gain =
-        leftSum * leftSum / Double(leftCount) + rightSum * rightSum / Double(count - leftCount)
+      let gain = Self.splitGain(
+        leftSum: leftSum, leftCount: leftCount, total: total, count: count)
       if gain > bestGain {
         bestGain = gain
         bestFeature = feature
