@@ -18,8 +18,15 @@ struct EvalCommand: ParsableCommand {
     name: .customLong("allow-other-dataset"),
     help: "Evaluate on --dataset even when the checkpoint was trained on another one.")
   var allowOtherDataset = false
-  @Option(help: "symmetric or unit (default: the checkpoint's, else symmetric).")
+  @Option(
+    help:
+      "symmetric, unit or standard (default: the checkpoint's; else standard for a convkan checkpoint, symmetric otherwise)."
+  )
   var normalization: String?
+  @Option(
+    name: [.customLong("test-limit"), .customLong("test_limit")], parsing: .unconditional,
+    help: "Evaluate the first N test samples (default: the checkpoint's test_limit, else all).")
+  var testLimit: Int?
   @Option(
     parsing: .unconditional, help: "Seed of a synthetic task's data (default: the checkpoint's).")
   var seed: UInt64?
@@ -31,6 +38,7 @@ struct EvalCommand: ParsableCommand {
 
   func validate() throws {
     try check("--threads", threads, in: 1...512)
+    if let testLimit { try check("--test-limit", testLimit, in: 1...1_000_000_000) }
   }
 
   func run() throws {
@@ -56,17 +64,25 @@ struct EvalCommand: ParsableCommand {
         "\(checkpoint) was trained on \(recorded.rawValue), not \(dataset); evaluating it there "
           + "measures nothing useful. Drop --dataset, or add --allow-other-dataset to do it anyway")
     }
+    let network = loaded.network
     var configuration = loaded.configuration ?? TrainingConfiguration()
+    if loaded.configuration == nil && network is ConvKAN {
+      // A convkan `state_dict`: its example trains on MNIST-normalized pixels.
+      configuration.model = .convKAN
+      configuration.normalization = .standard
+    }
     configuration.dataset = datasetName
     configuration.trainLimit = datasetName.isClassification ? nil : 1
     if let normalization {
       guard let value = Normalization(rawValue: normalization) else {
         throw ValidationError(
-          "unknown --normalization '\(normalization)'; choose symmetric or unit")
+          "unknown --normalization '\(normalization)'; choose "
+            + Normalization.allCases.map(\.rawValue).joined(separator: ", "))
       }
       configuration.normalization = value
     }
     if let seed { configuration.seed = seed }
+    if let testLimit { configuration.testLimit = testLimit }
     let testData: TrainingData
     do {
       testData = try TrainingData.load(
@@ -74,7 +90,6 @@ struct EvalCommand: ParsableCommand {
     } catch {
       throw CommandFailure(error.description)
     }
-    let network = loaded.network
     guard network.inputWidth == testData.inputWidth, network.outputWidth == testData.outputWidth
     else {
       throw CommandFailure(

@@ -47,7 +47,13 @@ struct TrainCommand: ParsableCommand {
   var cpu = false
   @Flag(
     name: [.customLong("use-kan-convolution"), .customLong("use_kan_convolution")],
-    help: "Not available yet (fails with exit status 2).")
+    help: ArgumentHelp(
+      "Train a convolutional KAN (--model conv_kan) with convkan's recipe.",
+      discussion:
+        "convkan's README model (KAN convolutions 1→32→32→10 with strides 1, 2, 2, LayerNorm2D, "
+        + "global average pooling; see --conv-channels, --kernel-size, --conv-strides) on "
+        + "MNIST-normalized pixels (--normalization standard) with AdamW's PyTorch default "
+        + "weight decay 0.01; options given explicitly win."))
   var useKANConvolution = false
   @Option(
     parsing: .unconditional,
@@ -98,12 +104,23 @@ struct TrainCommand: ParsableCommand {
     // `validate()` has checked --num-layers and --hidden-dim against their ranges.
     var base = TrainingConfiguration()
     base.hiddenLayers = Array(repeating: hiddenDim, count: numLayers - 1)
+    if useKANConvolution {
+      // convkan's example: torchvision's MNIST normalization, torch.optim.AdamW's default decay.
+      base.model = .convKAN
+      base.normalization = .standard
+      base.weightDecay = 0.01
+    }
     let configuration: TrainingConfiguration
     do {
       configuration = try TrainingConfiguration.parse(commandLine: parameterArguments, base: base)
         .configuration
     } catch {
       throw ValidationError(error.description)
+    }
+    if useKANConvolution && configuration.model != .convKAN {
+      throw ValidationError(
+        "--use-kan-convolution trains model conv_kan; drop --model \(configuration.model.rawValue)"
+          + " or the flag")
     }
     if configuration.dataset.isClassification {
       guard inFeatures * outFeatures == 28 * 28 else {
@@ -125,13 +142,6 @@ struct TrainCommand: ParsableCommand {
   }
 
   func validate() throws {
-    if useKANConvolution {
-      FileHandle.standardError.write(
-        Data(
-          ("Error: --use-kan-convolution is not available yet: kan-sweep has no KAN convolution "
-            + "layer. Train without it (a fully connected KAN on the flattened image).\n").utf8))
-      throw ExitCode(2)
-    }
     try check("--threads", threads, in: 1...512)
     try check("--num-layers", numLayers, in: 1...64)
     try check("--hidden-dim", hiddenDim, in: 1...100_000)
@@ -162,13 +172,21 @@ struct TrainCommand: ParsableCommand {
     } catch {
       throw CommandFailure("could not initialize the network: \(error)")
     }
-    let widths = trainer.network.widths
+    let widths: String
+    if let network = trainer.network as? ConvKAN {
+      let architecture = network.configuration
+      widths =
+        "\([architecture.inputChannels] + architecture.channels) channels, kernel "
+        + "\(architecture.kernelSize), strides \(architecture.strides)"
+    } else {
+      widths = "\(trainer.network.widths)"
+    }
     let interactive = !json && isatty(STDOUT_FILENO) == 1
     let progress = ProgressPrinter(
       interactive: interactive, reportsPerEpoch: max(1, evalReportCount),
       totalEpochs: configuration.epochs, quiet: false)
     progress.line(
-      "\(configuration.model.rawValue.uppercased()) \(widths) on \(configuration.dataset.rawValue) "
+      "\(configuration.model.displayName) \(widths) on \(configuration.dataset.rawValue) "
         + "(\(data.trainCount) train / \(data.testCount) test), \(trainer.network.parameterCount) "
         + "parameters, \(Int(configuration.cost(gridSize: configuration.gridSize).flops)) FLOPs/sample, seed \(configuration.seed), OpenBLAS \(BLAS.coreName) × \(BLAS.threads)"
     )

@@ -9,7 +9,9 @@ import Testing
   static let refitTolerance: Float = 1e-4
 
   /// The kinds this suite checks, and the ones other suites own.
-  static let parityKinds = ["kan_linear", "update_grid", "kan_network"]
+  static let parityKinds = [
+    "kan_linear", "update_grid", "kan_network", "kan_conv2d", "conv_kan_network",
+  ]
   static let otherKinds: Set<String?> = ["checkpoint_expectations", nil]  // checkpoint tests
 
   @Test func everyFixtureMatchesEfficientKAN() throws {
@@ -17,6 +19,15 @@ import Testing
     #expect(
       !checked.isEmpty,
       "\(Fixtures.directory) holds no fixture of a kind this suite knows (\(Self.parityKinds))")
+  }
+
+  /// convkan's fixtures (`../shared/fixtures/convkan`, or `KAN_FIXTURES_DIR` when set).
+  @Test func everyConvolutionFixtureMatchesConvkan() throws {
+    let checked = try Self.checkFolder(Fixtures.convolutionDirectory)
+    #expect(
+      !checked.isEmpty,
+      "\(Fixtures.convolutionDirectory) holds no fixture of a kind this suite knows (\(Self.parityKinds))"
+    )
   }
 
   /// A folder without any known kind fails the suite rather than passing with nothing checked.
@@ -27,7 +38,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: folder) }
     let file = SafeTensors(
       tensors: ["x": .init(floats: [1], shape: [1])],
-      metadata: ["kind": "\"kan_conv2d\""])
+      metadata: ["kind": "\"kan_conv3d\""])
     try Data(file.serialized()).write(to: folder.appendingPathComponent("c.safetensors"))
     #expect(try Self.checkFolder(folder.path, recordUnknown: false).isEmpty)
   }
@@ -46,6 +57,8 @@ import Testing
       case "kan_linear": comparisons = try Self.checkLinear(file)
       case "update_grid": comparisons = try Self.checkUpdateGrid(file)
       case "kan_network": comparisons = try Self.checkNetwork(file)
+      case "kan_conv2d": comparisons = try Self.checkConvolution(file)
+      case "conv_kan_network": comparisons = try Self.checkConvolutionNetwork(file)
       default:
         if recordUnknown && !otherKinds.contains(kind) {
           Issue.record("\(name): fixture kind \(kind ?? "none") has no checker")
@@ -163,10 +176,27 @@ import Testing
     }
     let network = KAN(widths: widths, configuration: Fixtures.kanConfiguration(file))
     try Fixtures.load(network, from: file, prefix: "init.")
+    let adamW = AdamW(
+      parameterCount: network.parameterCount,
+      learningRate: Float((optimizer["lr"] as? NSNumber)?.doubleValue ?? 1e-3),
+      beta1: betas[0].floatValue, beta2: betas[1].floatValue,
+      epsilon: Float((optimizer["eps"] as? NSNumber)?.doubleValue ?? 1e-8),
+      weightDecay: Float((optimizer["weight_decay"] as? NSNumber)?.doubleValue ?? 1e-2))
+    return try trainingComparisons(
+      network, file: file, classes: widths[widths.count - 1], adamW: adamW, steps: steps
+    ) { $0 }
+  }
+
+  /// A network fixture's checks: logits, loss and gradients of the first step, then the losses
+  /// and every tensor after `steps` AdamW steps on the same batch. `fixtureName` maps a tensor's
+  /// name in our arenas to the fixture's.
+  static func trainingComparisons(
+    _ network: Network, file: SafeTensors, classes: Int, adamW: AdamW, steps: Int,
+    fixtureName: (String) -> String
+  ) throws -> [Comparison] {
     let x = try file.tensor("x")
     let labels = try file.tensor("labels").integers.map { Int32($0) }
     let batch = x.shape[0]
-    let classes = widths[widths.count - 1]
     let input = x.floats
     var gradientBuffer = [Float](repeating: 0, count: batch * classes)
 
@@ -199,15 +229,9 @@ import Testing
       results.append(
         Comparison(
           "grad.\(entry.name)", actual: gradient(network, entry),
-          expected: try file.tensor("grad." + entry.name).floats, tolerance: outputTolerance))
+          expected: try file.tensor("grad." + fixtureName(entry.name)).floats,
+          tolerance: outputTolerance))
     }
-
-    let adamW = AdamW(
-      parameterCount: network.parameterCount,
-      learningRate: Float((optimizer["lr"] as? NSNumber)?.doubleValue ?? 1e-3),
-      beta1: betas[0].floatValue, beta2: betas[1].floatValue,
-      epsilon: Float((optimizer["eps"] as? NSNumber)?.doubleValue ?? 1e-8),
-      weightDecay: Float((optimizer["weight_decay"] as? NSNumber)?.doubleValue ?? 1e-2))
     var losses: [Float] = []
     for index in 0..<steps {
       let current = index == 0 ? first : step()
@@ -224,7 +248,8 @@ import Testing
       results.append(
         Comparison(
           "after_adamw.\(entry.name)", actual: arena.values(of: entry),
-          expected: try file.tensor("after_adamw." + entry.name).floats, tolerance: refitTolerance))
+          expected: try file.tensor("after_adamw." + fixtureName(entry.name)).floats,
+          tolerance: refitTolerance))
     }
     return results
   }

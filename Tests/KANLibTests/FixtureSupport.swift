@@ -4,16 +4,20 @@ import KANLib
 /// Fixture files and helpers shared by the parity tests.
 enum Fixtures {
   /// `KAN_FIXTURES_DIR`, or `../shared/fixtures/efficient-kan` next to the package.
-  static var directory: String {
+  static var directory: String { folder("efficient-kan") }
+
+  /// `KAN_FIXTURES_DIR`, or `../shared/fixtures/convkan` next to the package.
+  static var convolutionDirectory: String { folder("convkan") }
+
+  /// `KAN_FIXTURES_DIR` when set, else `../shared/fixtures/<name>` next to the package.
+  static func folder(_ name: String) -> String {
     if let value = ProcessInfo.processInfo.environment["KAN_FIXTURES_DIR"], !value.isEmpty {
       return value
     }
     let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent().deletingLastPathComponent()
-    return package.deletingLastPathComponent().appendingPathComponent(
-      "shared/fixtures/efficient-kan"
-    )
-    .path
+    return package.deletingLastPathComponent().appendingPathComponent("shared/fixtures/" + name)
+      .path
   }
 
   /// Every `*.safetensors` in the directory, sorted.

@@ -10,7 +10,10 @@ import Testing
   ) {
     let saved = BLAS.threads
     defer { BLAS.threads = saved }
-    let data = try TrainingData.load(for: configuration, dataDirectory: nil, verify: true)
+    let data = try TrainingData.load(
+      for: configuration,
+      dataDirectory: configuration.dataset.isClassification ? DatasetFixtures.sharedData : nil,
+      verify: true)
     let trainer = try Trainer(configuration: configuration, data: data)
     trainer.useThreads(threads)
     #expect(BLAS.threads == (configuration.shards > 1 ? 1 : threads))

@@ -27,6 +27,9 @@ import Testing
       return (.text(name), name)
     // A grid schedule increases and starts at grid_size's sample (5 + 2), which it sets.
     case .integers where parameter.name == "grid_schedule": return (.integers([7, 20]), "[7, 20]")
+    // Three strides, as many as the default conv_channels' two convolutions plus the last.
+    case .integers where parameter.name == "conv_strides":
+      return (.integers([1, 2, 1]), "[1, 2, 1]")
     case .integers: return (.integers([3, 2]), "[3, 2]")
     case .numbers: return (.numbers([-0.75, 1.3]), "[-0.75, 1.3]")
     }
@@ -41,8 +44,11 @@ import Testing
   func oneParameterRoundTrips(_ name: String) throws {
     let parameter = try #require(TrainingParameter.named(name))
     let (value, yaml) = Self.sample(parameter)
-    // `match` sizes MLPs only (a KAN trial drops it).
-    let model = name == "match" ? "  model: {value: mlp}\n" : ""
+    // `match` sizes MLPs only (a KAN trial drops it); convolution parameters need conv_kan.
+    let model =
+      name == "match"
+      ? "  model: {value: mlp}\n"
+      : parameter.convolutionOnly ? "  model: {value: conv_kan}\n" : ""
     let file = try ExperimentFile(
       text: "name: rt\nseeds: [12345]\nparameters:\n\(model)  \(name): {value: \(yaml)}\n",
       path: "rt.yaml")
@@ -57,14 +63,18 @@ import Testing
   }
 
   @Test func everyParameterAtOnceRoundTrips() throws {
-    // A matched MLP keeps every KAN parameter (they size it), so all of them survive.
+    // A matched MLP keeps every KAN parameter (they size it), so all of them survive; the
+    // convolution parameters are conv_kan's (one trip each in `oneParameterRoundTrips`).
     var yaml = "name: all\nseeds: [7]\nparameters:\n  model: {value: mlp}\n"
-    for parameter in TrainingParameter.sweepFileParameters where parameter.name != "model" {
+    let parameters = TrainingParameter.sweepFileParameters.filter {
+      $0.name != "model" && !$0.convolutionOnly
+    }
+    for parameter in parameters {
       yaml += "  \(parameter.name): {value: \(Self.sample(parameter).yaml)}\n"
     }
     let configuration = try #require(
       try ExperimentFile(text: yaml, path: "all.yaml").plannedTrials().first?.configuration)
-    for parameter in TrainingParameter.sweepFileParameters where parameter.name != "model" {
+    for parameter in parameters {
       #expect(parameter.value(in: configuration) == Self.sample(parameter).value.normalized)
     }
     let command = TrialCommands(executable: "sweep").train(

@@ -30,12 +30,6 @@ import Testing
     #expect(bytes == (try Data(contentsOf: directory.appendingPathComponent("run1.safetensors"))))
   }
 
-  @Test func kanConvolutionFailsWithStatusTwo() throws {
-    let outcome = try CommandRunner.run(["train", "--use-kan-convolution"])
-    #expect(outcome.status == 2)
-    #expect(outcome.standardError.contains("--use-kan-convolution"))
-  }
-
   @Test func badOptionsNameTheOptionAndFail() throws {
     let unknown = try CommandRunner.run(["train", "--dataset", "cifar"])
     #expect(unknown.status != 0)

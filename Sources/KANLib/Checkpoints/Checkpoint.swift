@@ -5,7 +5,8 @@ import Foundation
 /// Concretely: KAN tensors are `layers.N.base_weight`, `layers.N.spline_weight`,
 /// `layers.N.spline_scaler`, `layers.N.grid`; MLP tensors `layers.N.weight`, `layers.N.bias`
 /// (F32, row-major); FastKAN and ChebyKAN layers keep their projects' names
-/// (`layers.N.spline_linear.weight`, `layers.N.cheby_coeffs`, …). `__metadata__` holds `format: pt`, `kan_sweep.model`,
+/// (`layers.N.spline_linear.weight`, `layers.N.cheby_coeffs`, …); a ``ConvKAN`` keeps convkan's
+/// Sequential names (`0.kan_layer.base_weight`, `1.gamma`, …). `__metadata__` holds `format: pt`, `kan_sweep.model`,
 /// `kan_sweep.widths`, `kan_sweep.configuration` (canonical JSON), `kan_sweep.seed` and
 /// `kan_sweep.version`; no timestamps, so the same run writes the same bytes. Files written by
 /// efficient-kan (no metadata) load too: widths, G and k are read off the tensor shapes.
@@ -39,7 +40,7 @@ public enum Checkpoint {
     }
     var metadata = [
       "format": "pt",
-      "kan_sweep.model": network is MLP ? "mlp" : "kan",
+      "kan_sweep.model": network is MLP ? "mlp" : network is ConvKAN ? "conv_kan" : "kan",
       "kan_sweep.widths": "[" + network.widths.map(String.init).joined(separator: ", ") + "]",
       "kan_sweep.version": toolVersion,
     ]
@@ -78,6 +79,9 @@ public enum Checkpoint {
       || file.tensors["layers.0.cheby_coeffs"] != nil
     {
       return try loadBasisKAN(file, path: path, configuration: configuration)
+    }
+    if file.tensors["0.kan_layer.base_weight"] != nil {
+      return try loadConvKAN(file, path: path, configuration: configuration)
     }
     let layerCount = (0...).prefix { index in
       file.tensors["layers.\(index).base_weight"] != nil
@@ -199,6 +203,74 @@ public enum Checkpoint {
       }
       network = BasisKAN.chebyKAN(widths: widths, degree: degree)
     }
+    try fill(network, from: file, path: path)
+    return Loaded(network: network, configuration: configuration, metadata: file.metadata)
+  }
+
+  /// A ``ConvKAN`` in convkan's Sequential names (`2l.kan_layer.*`, `(2l + 1).gamma`, …), written
+  /// by kan-sweep or by convkan's `state_dict`. Channels, groups, kernel size, G and k are read off
+  /// the tensors; strides come from the recorded configuration, else convkan's example
+  /// ([1, 2, 2, …]); the input is one 28×28 channel unless recorded otherwise.
+  static func loadConvKAN(
+    _ file: SafeTensors, path: String, configuration: TrainingConfiguration?
+  ) throws(SafeTensorsError) -> Loaded {
+    var architecture = configuration?.convKANConfiguration ?? ConvKANConfiguration()
+    var channels: [Int] = []
+    var kernelSize = 0
+    var previous = architecture.inputChannels
+    while file.tensors["\(2 * channels.count).kan_layer.base_weight"] != nil {
+      let prefix = "\(2 * channels.count).kan_layer"
+      let base = try file.tensor("\(prefix).base_weight", in: path).shape
+      guard base.count == 3, base.allSatisfy({ $0 > 0 }) else {
+        throw .invalidTensor(
+          path: path, tensor: "\(prefix).base_weight",
+          reason: "expected [groups, out/groups, patch], got \(base)")
+      }
+      let groups = base[0]
+      let square = base[2] * groups / max(previous, 1)
+      let side = Int(Double(square).squareRoot().rounded())
+      guard groups == 1, side * side == square, side * side * previous == base[2] * groups,
+        kernelSize == 0 || side == kernelSize
+      else {
+        throw .invalidTensor(
+          path: path, tensor: "\(prefix).base_weight",
+          reason: "shape \(base) is not one group of \(previous) channels × a square kernel "
+            + "(kan-sweep's conv_kan uses one group and one kernel size)")
+      }
+      kernelSize = side
+      channels.append(base[1])
+      previous = base[1]
+    }
+    let splineShape = try file.tensor("0.kan_layer.spline_weight", in: path).shape
+    let gridShape = try file.tensor("0.kan_layer.grid", in: path).shape
+    guard splineShape.count == 4, gridShape.count == 3 else {
+      throw .invalidTensor(
+        path: path, tensor: "0.kan_layer.spline_weight",
+        reason: "expected spline_weight [groups, out, patch, G+k] and grid [groups, patch, G+2k+1]")
+    }
+    let coefficients = splineShape[3]
+    let order = gridShape[2] - coefficients - 1
+    guard order >= 1, coefficients - order >= 1 else {
+      throw .invalidTensor(
+        path: path, tensor: "0.kan_layer.grid",
+        reason: "grid width \(gridShape[2]) and \(coefficients) coefficients give no valid G, k")
+    }
+    architecture.channels = channels
+    architecture.kernelSize = kernelSize
+    if configuration == nil {
+      architecture.strides = [1] + Array(repeating: 2, count: max(channels.count - 1, 0))
+    }
+    architecture.hyperparameters.splineOrder = order
+    architecture.hyperparameters.gridSize = coefficients - order
+    architecture.hyperparameters.standaloneScaler =
+      file.tensors["0.kan_layer.spline_scaler"] != nil
+    guard architecture.problems.isEmpty else {
+      throw .invalidHeader(
+        path: path,
+        reason: "not a usable conv_kan architecture: "
+          + architecture.problems.map { "\($0.key) \($0.message)" }.joined(separator: "; "))
+    }
+    let network = ConvKAN(configuration: architecture)
     try fill(network, from: file, path: path)
     return Loaded(network: network, configuration: configuration, metadata: file.metadata)
   }

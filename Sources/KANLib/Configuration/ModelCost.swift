@@ -83,6 +83,33 @@ public struct ModelCost: Sendable, Equatable {
     return cost
   }
 
+  /// The cost of a convolutional KAN: every convolution as the KAN of one group's patch
+  /// (patch → O/groups) at each output position, per group; each LayerNorm2D 2C parameters and
+  /// 8 FLOPs per value (mean, variance, normalization, scale and shift); the pooling one add per
+  /// value.
+  public static func convKAN(_ configuration: ConvKANConfiguration) -> ModelCost {
+    var cost = ModelCost(parameters: 0, flops: 0)
+    let sizes = configuration.spatialSizes
+    let h = configuration.hyperparameters
+    for (index, layer) in configuration.convolutions.enumerated() {
+      let linear = layer.groupLayer
+      let kernel = ModelCost.kan(
+        widths: [linear.inFeatures, linear.outFeatures], gridSize: h.gridSize,
+        splineOrder: h.splineOrder, activation: h.baseActivation)
+      let positions = sizes[index + 1].height * sizes[index + 1].width
+      cost.parameters += layer.groups * kernel.parameters
+      cost.flops += Double(layer.groups * positions) * kernel.flops
+      let values = Double(layer.outChannels * positions)
+      if index + 1 < sizes.count - 1 {
+        cost.parameters += 2 * layer.outChannels
+        cost.flops += 8 * values
+      } else {
+        cost.flops += values
+      }
+    }
+    return cost
+  }
+
   /// The cost of an MLP of `widths` with `activation` between layers.
   public static func mlp(widths: [Int], activation: BaseActivation) -> ModelCost {
     var cost = ModelCost(parameters: 0, flops: 0)
@@ -99,6 +126,8 @@ extension TrainingConfiguration {
   /// `gridSize`, by default the last grid it reaches).
   public func cost(gridSize: Int? = nil) -> ModelCost {
     switch (model, basis) {
+    case (.convKAN, _):
+      return .convKAN(convKANConfiguration)
     case (.kan, .bspline):
       return .kan(
         widths: layerWidths, gridSize: gridSize ?? self.gridSize(atEpoch: epochs),

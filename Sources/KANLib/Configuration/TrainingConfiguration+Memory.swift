@@ -48,7 +48,10 @@ extension TrainingConfiguration {
     let count = Double(basis == .chebyshev ? max(degree + 1, 1) : largestGrid + splineOrder)
     let extraShards = Double(max(shards, 1) - 1)
     let extends = gridSchedule.count > 1
-    for (input, output) in zip(widths, widths.dropFirst()) {
+    if model == .convKAN {
+      (parameters, buffers) = convolutionMemory(rows: Double(max(batchSize, 128)))
+    }
+    for (input, output) in zip(widths, widths.dropFirst()) where model != .convKAN {
       switch model {
       case .kan:
         let width = input * (1 + count)
@@ -63,7 +66,7 @@ extension TrainingConfiguration {
           buffers += extraShards * output * width
           buffers += Double(batchSize) * (2 * width + input * Double(splineOrder + 3) + output)
         }
-      case .mlp:
+      case .mlp, .convKAN:
         parameters += output * input + output
         buffers += rows * (2 * output + input)
         if extraShards > 0 { buffers += Double(batchSize) * (2 * output + input) }
@@ -81,5 +84,34 @@ extension TrainingConfiguration {
     }
     bytes += 40e6
     return bytes >= Double(Int.max) ? Int.max : Int(bytes)
+  }
+
+  /// A conv_kan run's parameters and buffers, in floats, for batches of `rows` images:
+  /// ```
+  /// per image   the input copy, then per convolution l with M_l = c_l·H_l·W_l output floats:
+  ///             its output and gradient, its norm's output, gradient and x̂ (5·M_l), the logits
+  /// per conv    combined weight and gradient 2·O·w (w = patch·(1 + G + k)), one chunk's
+  ///             features and their gradient (2·2²⁰), patches, derivatives and outputs
+  ///             (chunk rows·(patch·(k + 3) + O)), grids
+  /// ```
+  private func convolutionMemory(rows: Double) -> (parameters: Double, buffers: Double) {
+    let architecture = convKANConfiguration
+    let sizes = architecture.spatialSizes
+    var (parameters, buffers) = (0.0, rows * Double(datasetWidths.input + datasetWidths.output))
+    for (index, layer) in architecture.convolutions.enumerated() {
+      let linear = layer.groupLayer
+      let (patch, out) = (Double(linear.inFeatures), Double(linear.outFeatures))
+      let groups = Double(layer.groups)
+      let width = Double(linear.featureWidth)
+      parameters += groups * out * patch * Double(linear.coefficientCount + 2) + 2 * out * groups
+      let maps = Double(layer.outChannels * sizes[index + 1].height * sizes[index + 1].width)
+      buffers += rows * 5 * maps
+      let chunkRows = max(1, Double(KANConv2d.chunkFeatureFloats) / width)
+      buffers +=
+        groups
+        * (2 * out * width + 2 * Double(KANConv2d.chunkFeatureFloats)
+          + chunkRows * (patch * Double(splineOrder + 3) + out) + patch * Double(linear.knotCount))
+    }
+    return (parameters, buffers)
   }
 }

@@ -1,11 +1,13 @@
 extension TrainingConfiguration {
   /// The network this configuration trains, of `widths`, with every parameter drawn from
-  /// `generator`: an ``MLP``, an efficient-kan ``KAN``, or a ``BasisKAN`` of FastKAN or ChebyKAN
-  /// layers.
+  /// `generator`: an ``MLP``, an efficient-kan ``KAN``, a ``BasisKAN`` of FastKAN or ChebyKAN
+  /// layers, or a ``ConvKAN`` (whose widths come from ``convKANConfiguration``).
   public func makeNetwork(widths: [Int], generator: inout KANRandom)
     throws(BLAS.LeastSquaresError) -> Network
   {
     switch (model, basis) {
+    case (.convKAN, _):
+      return try ConvKAN(configuration: convKANConfiguration, generator: &generator)
     case (.mlp, _):
       return MLP(widths: widths, activation: baseActivation, generator: &generator)
     case (.kan, .bspline):

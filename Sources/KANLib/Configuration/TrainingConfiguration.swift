@@ -79,6 +79,12 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
   /// MLP trials: size the hidden widths to the KAN twin's parameters or FLOPs (see
   /// ``networkHiddenLayers``).
   public var match: MatchKind = .none
+  /// conv_kan: output channels of the convolutions before the last.
+  public var convChannels = [32, 32]
+  /// conv_kan: square kernel size of every convolution.
+  public var kernelSize = 3
+  /// conv_kan: every convolution's stride (one more than ``convChannels``).
+  public var convStrides = [1, 2, 2]
 
   /// The defaults of `sweep train`.
   public init() {}
@@ -148,6 +154,7 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     if model == .mlp && match != .none && hiddenLayers.isEmpty {
       found.append(("match", "needs hidden_layers to scale (the MLP has none)"))
     }
+    if model == .convKAN { found += convolutionProblems }
     if model == .kan && basis != .bspline {
       let bsplineOnly: [(String, Bool)] = [
         ("grid_schedule", !gridSchedule.isEmpty), ("update_grid_every", updateGridEvery > 0),
@@ -187,6 +194,44 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
       }
     }
     return found
+  }
+
+  /// The architecture of a conv_kan trial: ``convChannels`` plus one channel per class,
+  /// ``kernelSize``, ``convStrides``, on the dataset's 1×28×28 images.
+  public var convKANConfiguration: ConvKANConfiguration {
+    var configuration = ConvKANConfiguration()
+    configuration.channels = convChannels + [datasetWidths.output]
+    configuration.kernelSize = kernelSize
+    configuration.strides = convStrides
+    configuration.hyperparameters = kanConfiguration
+    return configuration
+  }
+
+  /// What a conv_kan trial cannot do, keyed by parameter name.
+  private var convolutionProblems: [(key: String, message: String)] {
+    var found: [(key: String, message: String)] = []
+    guard dataset.isClassification else {
+      return [("model", "conv_kan needs an image dataset (mnist or fashion-mnist), got \(dataset)")]
+    }
+    let unsupported: [(String, Bool)] = [
+      ("basis", basis != .bspline), ("grid_schedule", !gridSchedule.isEmpty),
+      ("update_grid_every", updateGridEvery > 0),
+      ("regularize_activation", regularizeActivation > 0),
+      ("regularize_entropy", regularizeEntropy > 0), ("match", match != .none),
+    ]
+    for (name, isSet) in unsupported where isSet {
+      found.append((name, "is not available for model conv_kan (B-spline KAN convolutions)"))
+    }
+    if convStrides.count != convChannels.count + 1 {
+      found.append(
+        (
+          "conv_strides",
+          "needs one stride per convolution: \(convChannels.count + 1) for conv_channels "
+            + "\(convChannels) (the last convolution has one channel per class), got \(convStrides)"
+        ))
+      return found
+    }
+    return found + convKANConfiguration.problems
   }
 
   /// The grid size during epoch `epoch` (from 1): ``gridSchedule``'s entry ⌊(epoch − 1) /

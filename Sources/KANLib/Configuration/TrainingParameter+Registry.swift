@@ -11,7 +11,9 @@ extension TrainingParameter {
   private static let firstRelease: [TrainingParameter] = [
     TrainingParameter(
       "dataset", \.dataset, DatasetName.parameterType, help: "The training and test data."),
-    TrainingParameter("model", \.model, ModelKind.parameterType, help: "KAN or the MLP baseline."),
+    TrainingParameter(
+      "model", \.model, ModelKind.parameterType,
+      help: "kan, the mlp baseline, or conv_kan (KAN convolutions, convkan's architecture)."),
     TrainingParameter(
       "hidden_layers", \.hiddenLayers, .integers(each: 1...100_000, count: 0...64),
       help: "Hidden widths; input and output widths come from the dataset."),
@@ -69,7 +71,8 @@ extension TrainingParameter {
       help: "Weight of efficient-kan's entropy regularization."),
     TrainingParameter(
       "normalization", \.normalization, Normalization.parameterType,
-      help: "Pixels: symmetric (pixels/255·2−1) or unit (pixels/255)."),
+      help: "Pixels: symmetric (pixels/255·2−1), unit (pixels/255) or standard "
+        + "((pixels/255 − 0.1307)/0.3081, MNIST's mean and deviation, convkan's example)."),
     TrainingParameter(
       "train_limit", \.trainLimit, .integer(1...1_000_000_000),
       help: "Use the first N training samples (synthetic tasks: generate N; default 1000)."),
@@ -113,6 +116,18 @@ extension TrainingParameter {
       "match", \.match, MatchKind.parameterType,
       help: "MLP trials: scale hidden_layers so the MLP has its KAN twin's parameters or FLOPs "
         + "(KANbeFair's counting; the twin is the same configuration with model kan)."),
+    TrainingParameter(
+      "conv_channels", \.convChannels, .integers(each: 1...1024, count: 0...16),
+      convolutionOnly: true,
+      help: "conv_kan: output channels of the convolutions before the last (which has one per "
+        + "class); each but the last is followed by a LayerNorm2D."),
+    TrainingParameter(
+      "kernel_size", \.kernelSize, .integer(1...15), convolutionOnly: true,
+      help: "conv_kan: square kernel size of every convolution (zero padding kernel_size/2)."),
+    TrainingParameter(
+      "conv_strides", \.convStrides, .integers(each: 1...8, count: 1...17),
+      convolutionOnly: true,
+      help: "conv_kan: the stride of every convolution, one more than conv_channels."),
   ]
 
   private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

@@ -20,6 +20,8 @@ public struct TrainingParameter: Sendable {
   public let help: String
   /// Whether only KAN models use it (MLP trials reset it to its default).
   public let kanOnly: Bool
+  /// Whether only convolutional KANs use it (other trials reset it to its default).
+  public let convolutionOnly: Bool
   /// `sweep train`'s long option names without dashes, the first one canonical. Each is also
   /// accepted with `_` for `-`.
   public let optionNames: [String]
@@ -44,13 +46,14 @@ public struct TrainingParameter: Sendable {
   /// A parameter stored in a non-optional field.
   init<Field: ParameterField>(
     _ name: String, _ keyPath: WritableKeyPath<TrainingConfiguration, Field> & Sendable,
-    _ type: ParameterType, kanOnly: Bool = false, options: [String]? = nil,
-    inSweepFiles: Bool = true, help: String
+    _ type: ParameterType, kanOnly: Bool = false, convolutionOnly: Bool = false,
+    options: [String]? = nil, inSweepFiles: Bool = true, help: String
   ) {
     let key = ParameterCodingKey(name)
     let defaultField = TrainingConfiguration()[keyPath: keyPath]
     self.init(
-      name: name, type: type, help: help, kanOnly: kanOnly,
+      name: name, type: type, help: help, kanOnly: kanOnly || convolutionOnly,
+      convolutionOnly: convolutionOnly,
       optionNames: options ?? [name.replacingOccurrences(of: "_", with: "-")],
       inSweepFiles: inSweepFiles, omittedAtDefault: true,
       defaultValue: defaultField.parameterValue,
@@ -79,7 +82,7 @@ public struct TrainingParameter: Sendable {
   ) {
     let key = ParameterCodingKey(name)
     self.init(
-      name: name, type: type, help: help, kanOnly: kanOnly,
+      name: name, type: type, help: help, kanOnly: kanOnly, convolutionOnly: false,
       optionNames: options ?? [name.replacingOccurrences(of: "_", with: "-")],
       inSweepFiles: true, omittedAtDefault: true,
       defaultValue: TrainingConfiguration()[keyPath: keyPath]?.parameterValue,
@@ -102,7 +105,8 @@ public struct TrainingParameter: Sendable {
   }
 
   private init(
-    name: String, type: ParameterType, help: String, kanOnly: Bool, optionNames: [String],
+    name: String, type: ParameterType, help: String, kanOnly: Bool, convolutionOnly: Bool,
+    optionNames: [String],
     inSweepFiles: Bool, omittedAtDefault: Bool, defaultValue: ParameterValue?,
     readValue: @escaping @Sendable (TrainingConfiguration) -> ParameterValue?,
     writeValue: @escaping @Sendable (inout TrainingConfiguration, ParameterValue?) -> Bool,
@@ -118,6 +122,7 @@ public struct TrainingParameter: Sendable {
     self.type = type
     self.help = help
     self.kanOnly = kanOnly
+    self.convolutionOnly = convolutionOnly
     self.optionNames = optionNames
     self.inSweepFiles = inSweepFiles
     self.omittedAtDefault = omittedAtDefault

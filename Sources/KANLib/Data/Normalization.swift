@@ -4,12 +4,20 @@ public enum Normalization: String, Sendable, Codable, CaseIterable, Hashable {
   case symmetric
   /// pixel/255, in [0, 1].
   case unit
+  /// (pixel/255 − 0.1307)/0.3081: torchvision's `Normalize((0.1307,), (0.3081,))` with
+  /// MNIST's mean and standard deviation, as convkan's example trains.
+  case standard
 
-  /// The 256 input values, computed in Float as PyTorch's `ToTensor()` then `·2 − 1` would.
+  /// The 256 input values, computed in Float as PyTorch's `ToTensor()` then the normalization
+  /// would.
   public var table: [Float] {
     (0..<256).map { byte in
       let unit = Float(byte) / 255
-      return self == .symmetric ? unit * 2 - 1 : unit
+      switch self {
+      case .symmetric: return unit * 2 - 1
+      case .unit: return unit
+      case .standard: return (unit - 0.1307) / 0.3081
+      }
     }
   }
 }

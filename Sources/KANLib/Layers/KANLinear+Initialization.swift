@@ -19,6 +19,22 @@ extension KANLinear {
       parameters + baseWeight.offset, count: baseWeight.count, fanIn: c.inFeatures,
       scale: c.scaleBase, generator: &generator)
 
+    try initializeSplineWeights(parameters: parameters, buffers: buffers, generator: &generator)
+    if let splineScaler {
+      Self.kaimingUniform(
+        parameters + splineScaler.offset, count: splineScaler.count, fanIn: c.inFeatures,
+        scale: c.scaleSpline, generator: &generator)
+    }
+  }
+
+  /// efficient-kan's spline initialization: `splineWeight` = least-squares fit of noise
+  /// (U[G + 1, in, out] − ½)·scaleNoise/G drawn from `generator` at the interior knots of the
+  /// current grid (·scaleSpline without a standalone scaler).
+  func initializeSplineWeights(
+    parameters: UnsafeMutablePointer<Float>, buffers: UnsafeMutablePointer<Float>,
+    generator: inout KANRandom
+  ) throws(BLAS.LeastSquaresError) {
+    let c = configuration
     let sampleCount = c.gridSize + 1
     var noise = [Float](repeating: 0, count: sampleCount * c.inFeatures * c.outFeatures)
     for index in noise.indices {
@@ -37,12 +53,6 @@ extension KANLinear {
     let factor = c.standaloneScaler ? 1 : c.scaleSpline
     let spline = parameters + splineWeight.offset
     for index in fitted.indices { spline[index] = factor * fitted[index] }
-
-    if let splineScaler {
-      Self.kaimingUniform(
-        parameters + splineScaler.offset, count: splineScaler.count, fanIn: c.inFeatures,
-        scale: c.scaleSpline, generator: &generator)
-    }
   }
 
   /// Fills `count` values with kaiming-uniform draws for gain parameter a = √5·scale.

@@ -50,6 +50,20 @@ public struct KANLinear: Sendable {
     grid = buffers.add("\(prefix).grid", shape: [inFeatures, configuration.knotCount])
   }
 
+  /// A layer over tensors declared elsewhere: e.g. one group's slice of a grouped
+  /// ``KANConv2d``'s parameters (the entries' offsets and shapes are all it reads).
+  init(
+    configuration: KANLinearConfiguration, baseWeight: TensorEntry, splineWeight: TensorEntry,
+    splineScaler: TensorEntry?, grid: TensorEntry
+  ) {
+    precondition(configuration.problems.isEmpty, "KANLinear: \(configuration.problems)")
+    self.configuration = configuration
+    self.baseWeight = baseWeight
+    self.splineWeight = splineWeight
+    self.splineScaler = splineScaler
+    self.grid = grid
+  }
+
   /// Writes the uniform extended grid: knot m of every input is `gridLower + (m − k)·h`,
   /// h = (gridUpper − gridLower)/G, for m in 0...G + 2k.
   public func resetGrid(buffers: UnsafeMutablePointer<Float>) {

@@ -28,6 +28,9 @@ public protocol Network: AnyObject {
   /// Sets every gradient to zero (before a backward pass that accumulates into them).
   func zeroGradients()
 
+  /// Rows per evaluation forward pass (fixed, so evaluation is reproducible).
+  var evaluationBatchSize: Int { get }
+
   /// A network of the same shape that reads this one's ``parameters`` and ``buffers`` (the same
   /// arenas, not copies) but has its own ``gradients`` and forward/backward caches: a shard of
   /// a batch runs on it, on another thread if wanted, while the optimizer updates the shared
@@ -40,6 +43,8 @@ extension Network {
   public var inputWidth: Int { widths[0] }
   /// The output width.
   public var outputWidth: Int { widths[widths.count - 1] }
+  /// Rows per evaluation pass: ``Trainer/evaluationBatchSize`` unless a network needs fewer.
+  public var evaluationBatchSize: Int { Trainer.evaluationBatchSize }
   /// The number of trainable scalars.
   public var parameterCount: Int { parameters.count }
 

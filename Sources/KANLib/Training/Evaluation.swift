@@ -7,7 +7,7 @@ public struct Evaluation {
   /// The split evaluated.
   public let split: TrainingData.Split
   /// Rows per forward pass (fixed, so evaluation is reproducible).
-  public var batchSize = Trainer.evaluationBatchSize
+  public var batchSize: Int
   /// The rows of `split` to evaluate (nil: all), e.g. a validation subset of the training split.
   public var rows: [Int32]?
 
@@ -17,6 +17,7 @@ public struct Evaluation {
     network: Network, data: TrainingData, split: TrainingData.Split = .test, rows: [Int32]? = nil
   ) {
     self.network = network
+    batchSize = network.evaluationBatchSize
     self.data = data
     self.split = split
     self.rows = rows

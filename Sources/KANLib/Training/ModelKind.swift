@@ -6,6 +6,17 @@ public enum ModelKind: String, Sendable, Codable, CaseIterable, Hashable {
   case kan
   /// The multilayer-perceptron baseline (``MLP``).
   case mlp
+  /// A convolutional KAN on the images (``ConvKAN``, convkan's architecture).
+  case convKAN = "conv_kan"
+
+  /// The name charts and tables show: KAN, MLP, ConvKAN.
+  public var displayName: String {
+    switch self {
+    case .kan: return "KAN"
+    case .mlp: return "MLP"
+    case .convKAN: return "ConvKAN"
+    }
+  }
 }
 
 /// How the learning rate changes from epoch to epoch (stepped once per epoch, as PyTorch's

@@ -251,10 +251,10 @@ public struct HTMLReport {
       measured, limit: maximumLines, goal: maximize ? .maximize : .minimize
     ) { $0.1.y }
     var series: [XYChart.Series] = []
-    for model in [ModelKind.kan, .mlp] {
+    for model in ModelKind.allCases {
       let points = drawn.filter { $0.0.configuration.model == model }.map(\.1)
       if !points.isEmpty {
-        series.append(XYChart.Series(name: model.rawValue.uppercased(), points: points))
+        series.append(XYChart.Series(name: model.displayName, points: points))
       }
     }
     let note =
@@ -459,7 +459,7 @@ public struct HTMLReport {
       var series: [XYChart.Series] = []
       var ticks: [Double: String] = [:]
       var logX = false
-      for model in [ModelKind.kan, .mlp] {
+      for model in ModelKind.allCases {
         let subset = trials.filter { $0.configuration.model == model }
         guard
           let summary = summarize(
@@ -467,7 +467,7 @@ public struct HTMLReport {
         else { continue }
         series.append(
           .init(
-            name: model.rawValue.uppercased(), points: summary.points, connect: summary.connect))
+            name: model.displayName, points: summary.points, connect: summary.connect))
         ticks.merge(summary.tickLabels ?? [:]) { a, _ in a }
         logX = logX || summary.logX
       }
@@ -489,9 +489,12 @@ public struct HTMLReport {
       $0.mean
     }
     let note = drawn.count < groups.count ? " (\(drawn.count) of \(groups.count) drawn)" : ""
-    let series = [ModelKind.kan, .mlp].map { model in
+    let kinds = ModelKind.allCases.filter { model in
+      model != .convKAN || groups.contains { $0.configuration.model == model }
+    }
+    let series = kinds.map { model in
       XYChart.Series(
-        name: model.rawValue.uppercased(),
+        name: model.displayName,
         points: drawn.filter { $0.configuration.model == model }.compactMap { group in
           group.parameterCount.map {
             XYChart.Point(
@@ -613,6 +616,12 @@ public struct HTMLReport {
 
   /// A short description of a configuration.
   static func describe(_ configuration: TrainingConfiguration) -> String {
+    if configuration.model == .convKAN {
+      let channels = configuration.convChannels.map(String.init).joined(separator: "-")
+      let strides = configuration.convStrides.map(String.init).joined(separator: "-")
+      return "ConvKAN [\(channels)] k\(configuration.kernelSize)×\(configuration.kernelSize) "
+        + "s\(strides) G\(configuration.gridSize)"
+    }
     let width = configuration.networkHiddenLayers.map(String.init).joined(separator: "-")
     if configuration.model == .mlp {
       return "MLP [\(width)]"
@@ -626,10 +635,14 @@ public struct HTMLReport {
     }
   }
 
-  /// A parameter's value for display: "—" for KAN-only parameters of an MLP.
+  /// A parameter's value for display: "—" for a parameter the trial's model does not use
+  /// (KAN-only parameters of an MLP, convolution parameters of other models, hidden widths of a
+  /// conv_kan).
   static func displayValue(_ configuration: TrainingConfiguration, _ name: String) -> String {
-    if configuration.model == .mlp && configuration.match == .none
-      && TrainingParameter.named(name)?.kanOnly == true
+    let parameter = TrainingParameter.named(name)
+    if configuration.model == .mlp && configuration.match == .none && parameter?.kanOnly == true
+      || configuration.model != .convKAN && parameter?.convolutionOnly == true
+      || configuration.model == .convKAN && name == "hidden_layers"
     {
       return "—"
     }

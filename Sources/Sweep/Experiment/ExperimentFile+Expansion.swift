@@ -138,12 +138,22 @@ extension ExperimentFile {
       configuration.seed = seed
       var values = Dictionary(assignment) { first, _ in first }
       // An MLP ignores the KAN-only parameters, unless it is matched to its KAN twin, whose
-      // size they set; a KAN ignores `match`.
+      // size they set; only a conv_kan uses the convolution parameters (and no hidden widths);
+      // a KAN ignores `match`.
       if configuration.model == .mlp && configuration.match == .none {
         configuration.resetKANOnlyParameters()
         for parameter in TrainingParameter.all where parameter.kanOnly {
           values[parameter.name] = nil
         }
+      }
+      if configuration.model != .convKAN {
+        configuration.resetConvolutionOnlyParameters()
+        for parameter in TrainingParameter.all where parameter.convolutionOnly {
+          values[parameter.name] = nil
+        }
+      } else {
+        configuration.hiddenLayers = TrainingConfiguration().hiddenLayers
+        values["hidden_layers"] = nil
       }
       if configuration.model == .kan && configuration.match != .none {
         configuration.match = .none
