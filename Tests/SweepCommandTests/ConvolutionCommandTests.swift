@@ -118,4 +118,31 @@ import Testing
         || html.contains(((18 + 54 + 270) * 10 + 10).formatted()))
     #expect(html.contains(">ConvKAN<"))
   }
+
+  /// Same seed, same bytes; with two shards, the same bytes on one thread and on two; and the
+  /// loss falls.
+  @Test func sameSeedSameBytesAndShardsOnTwoThreads() throws {
+    try PasteAndWatchTests.requireData()
+    let directory = try CommandRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func train(_ name: String, _ extra: [String]) throws -> [String: Any] {
+      let outcome = try CommandRunner.run(
+        [
+          "train", "--use-kan-convolution", "--dataset", "mnist", "--num-epochs", "2",
+          "--batch-size", "32", "--conv-channels", "2,3", "--train-limit", "100", "--test-limit",
+          "40", "--seed", "3", "--data-dir", Self.data, "--save-path", name, "--json",
+        ] + extra, in: directory)
+      #expect(outcome.status == 0, "\(outcome.standardError)")
+      let lastLine = try #require(outcome.standardOutput.split(separator: "\n").last)
+      return try #require(
+        try JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any])
+    }
+    let first = try train("a.safetensors", [])
+    let second = try train("b.safetensors", [])
+    #expect(first["sha256"] as? String == second["sha256"] as? String)
+    let one = try train("c.safetensors", ["--shards", "2", "--threads", "1"])
+    let two = try train("d.safetensors", ["--shards", "2", "--threads", "2"])
+    #expect(one["sha256"] as? String == two["sha256"] as? String)
+    #expect(one["sha256"] as? String != first["sha256"] as? String)
+  }
 }

@@ -6,6 +6,17 @@ extension TrainingConfiguration {
     TrainingParameter.named(name)?.value(in: self)?.description ?? ""
   }
 
+  /// Whether the parameter `name` changes this configuration's training: KAN-only parameters
+  /// do not for an MLP (unless `match` sizes it by its KAN twin), the convolution parameters
+  /// only do for conv_kan, and hidden widths do not for conv_kan.
+  public func uses(parameter name: String) -> Bool {
+    guard let parameter = TrainingParameter.named(name) else { return true }
+    if parameter.convolutionOnly { return model == .convKAN }
+    if name == "hidden_layers" { return model != .convKAN }
+    if parameter.kanOnly && model == .mlp { return match != .none }
+    return true
+  }
+
   /// Sets the KAN-only parameters to their defaults (they do not change an MLP's training).
   public mutating func resetKANOnlyParameters() {
     for parameter in TrainingParameter.all where parameter.kanOnly {

@@ -9,15 +9,19 @@ public enum Normalization: String, Sendable, Codable, CaseIterable, Hashable {
   case standard
 
   /// The 256 input values, computed in Float as PyTorch's `ToTensor()` then the normalization
-  /// would.
+  /// would (through ``normalize(_:)``, so batches normalized eight pixels at a time get the
+  /// same bits).
   public var table: [Float] {
-    (0..<256).map { byte in
-      let unit = Float(byte) / 255
-      switch self {
-      case .symmetric: return unit * 2 - 1
-      case .unit: return unit
-      case .standard: return (unit - 0.1307) / 0.3081
-      }
+    (0..<256).map { byte in normalize(SIMD8(repeating: Float(byte) / 255))[0] }
+  }
+
+  /// The inputs of eight pixels given as byte/255.
+  @inline(__always)
+  public func normalize(_ unit: SIMD8<Float>) -> SIMD8<Float> {
+    switch self {
+    case .symmetric: return unit * 2 - 1
+    case .unit: return unit
+    case .standard: return (unit - 0.1307) / 0.3081
     }
   }
 }

@@ -78,22 +78,21 @@ public struct TrainingData: Sendable {
     case .images(let images, let table, let normalization):
       let pixels = split == .train ? images.trainImages : images.testImages
       let classes = split == .train ? images.trainLabels : images.testLabels
-      let symmetric = normalization == .symmetric
       pixels.withUnsafeBufferPointer { source in
         table.withUnsafeBufferPointer { lookup in
           let bytes = source.start("TrainingData.fill")
           for (row, index) in indices.enumerated() {
             let start = Int(index) &* width
             let target = inputs + row &* width
-            // Eight pixels at a time with the table's own operations (byte/255, then ·2 − 1),
-            // so the same bits as the table; the tail through the table.
+            // Eight pixels at a time with the table's own operations (byte/255, then the
+            // normalization), so the same bits as the table; the tail through the table.
             var column = 0
             while column &+ 8 <= width {
               let raw = UnsafeRawPointer(bytes + (start &+ column)).loadUnaligned(
                 as: SIMD8<UInt8>.self)
               let unit = SIMD8<Float>(raw) / SIMD8(repeating: 255)
-              let value = symmetric ? unit * SIMD8(repeating: 2) - SIMD8(repeating: 1) : unit
-              UnsafeMutableRawPointer(target + column).storeBytes(of: value, as: SIMD8<Float>.self)
+              UnsafeMutableRawPointer(target + column).storeBytes(
+                of: normalization.normalize(unit), as: SIMD8<Float>.self)
               column &+= 8
             }
             while column < width {

@@ -639,13 +639,7 @@ public struct HTMLReport {
   /// (KAN-only parameters of an MLP, convolution parameters of other models, hidden widths of a
   /// conv_kan).
   static func displayValue(_ configuration: TrainingConfiguration, _ name: String) -> String {
-    let parameter = TrainingParameter.named(name)
-    if configuration.model == .mlp && configuration.match == .none && parameter?.kanOnly == true
-      || configuration.model != .convKAN && parameter?.convolutionOnly == true
-      || configuration.model == .convKAN && name == "hidden_layers"
-    {
-      return "—"
-    }
+    guard configuration.uses(parameter: name) else { return "—" }
     return configuration.value(of: name)
   }
 

@@ -6,16 +6,15 @@ extension SweepAnalysis.Dataset {
   /// ``ParameterImportance``), or nil with fewer than 8 of them.
   ///
   /// Columns: numbers as numbers (log10 when all are positive and span a factor of 50 or more,
-  /// as learning rates do), anything else as categories in sorted order; a KAN-only parameter of
-  /// an MLP trial is "not applicable" (NaN).
+  /// as learning rates do), anything else as categories in sorted order; a parameter a trial's
+  /// model does not use (``TrainingConfiguration/uses(parameter:)``) is "not applicable" (NaN).
   public func importance(of parameters: [String], seed: UInt64 = 0) -> ParameterImportance? {
     let done = trials.filter { $0.state == .completed && ($0.final(metric)?.isFinite ?? false) }
     guard done.count >= 8, !parameters.isEmpty else { return nil }
     var columns: [ParameterImportance.Column] = []
     for name in parameters {
-      let kanOnly = TrainingParameter.named(name)?.kanOnly == true
       let texts: [String?] = done.map {
-        kanOnly && $0.configuration.model == .mlp ? nil : $0.configuration.value(of: name)
+        $0.configuration.uses(parameter: name) ? $0.configuration.value(of: name) : nil
       }
       let numbers = texts.map { $0.flatMap(Double.init) }
       if texts.allSatisfy({ $0 == nil || Double($0 ?? "") != nil }) {
