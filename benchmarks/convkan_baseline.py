@@ -35,6 +35,19 @@ def read_idx(path):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
 
 
+def model():
+    """convkan's README model."""
+    return nn.Sequential(
+        ConvKAN(1, 32, padding=1, kernel_size=3, stride=1),
+        LayerNorm2D(32),
+        ConvKAN(32, 32, padding=1, kernel_size=3, stride=2),
+        LayerNorm2D(32),
+        ConvKAN(32, 10, padding=1, kernel_size=3, stride=2),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+    )
+
+
 def normalized(images):
     # ToTensor() then Normalize((0.1307,), (0.3081,)), as convkan's README.
     pixels = torch.from_numpy(images.astype(np.float32)).div_(255).unsqueeze(1)
@@ -61,36 +74,28 @@ def main():
     train_y = torch.from_numpy(train_y.astype(np.int64))
     test_y = torch.from_numpy(test_y.astype(np.int64))
 
-    model = nn.Sequential(
-        ConvKAN(1, 32, padding=1, kernel_size=3, stride=1),
-        LayerNorm2D(32),
-        ConvKAN(32, 32, padding=1, kernel_size=3, stride=2),
-        LayerNorm2D(32),
-        ConvKAN(32, 10, padding=1, kernel_size=3, stride=2),
-        nn.AdaptiveAvgPool2d(1),
-        nn.Flatten(),
-    )
+    network = model()
     criterion = nn.CrossEntropyLoss()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    optimizer = torch.optim.AdamW(network.parameters(), lr=1e-2)
     batch = 128
     for epoch in range(1, args.epochs + 1):
-        model.train()
+        network.train()
         order = torch.randperm(len(train_y))
         start = time.perf_counter()
         steps = 0
         for first in range(0, len(order), batch):
             rows = order[first: first + batch]
             optimizer.zero_grad()
-            loss = criterion(model(train_x[rows]), train_y[rows])
+            loss = criterion(network(train_x[rows]), train_y[rows])
             loss.backward()
             optimizer.step()
             steps += 1
         seconds = time.perf_counter() - start
-        model.eval()
+        network.eval()
         correct = 0
         with torch.no_grad():
             for first in range(0, len(test_y), batch):
-                logits = model(test_x[first: first + batch])
+                logits = network(test_x[first: first + batch])
                 correct += int((logits.argmax(1) == test_y[first: first + batch]).sum())
         print(json.dumps({
             "epoch": epoch, "seed": args.seed, "train_samples": len(train_y),

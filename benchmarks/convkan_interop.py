@@ -13,7 +13,6 @@ Prints one JSON line with both accuracies from each side; they must agree.
 """
 
 import argparse
-import gzip
 import json
 import os
 import subprocess
@@ -22,29 +21,8 @@ import tempfile
 import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
-from torch import nn
 
-from convkan import ConvKAN, LayerNorm2D
-
-
-def read_idx(path):
-    with gzip.open(path, "rb") as handle:
-        data = handle.read()
-    rank = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(rank)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
-
-
-def model():
-    return nn.Sequential(
-        ConvKAN(1, 32, padding=1, kernel_size=3, stride=1),
-        LayerNorm2D(32),
-        ConvKAN(32, 32, padding=1, kernel_size=3, stride=2),
-        LayerNorm2D(32),
-        ConvKAN(32, 10, padding=1, kernel_size=3, stride=2),
-        nn.AdaptiveAvgPool2d(1),
-        nn.Flatten(),
-    )
+from convkan_baseline import model, read_idx
 
 
 def accuracy(network, images, labels):

@@ -46,18 +46,6 @@ import Testing
       dilation: [1, 2], groups: 1, size: (7, 7)),
   ]
 
-  /// Cox–de Boor bases of x on `knots`, in Double (efficient-kan's `b_splines`).
-  static func bases(_ x: Double, knots: [Double], order: Int) -> [Double] {
-    var values = (0..<(knots.count - 1)).map { x >= knots[$0] && x < knots[$0 + 1] ? 1.0 : 0.0 }
-    for k in 1...order {
-      values = (0..<(values.count - 1)).map { i in
-        (x - knots[i]) / (knots[i + k] - knots[i]) * values[i]
-          + (knots[i + k + 1] - x) / (knots[i + k + 1] - knots[i + 1]) * values[i + 1]
-      }
-    }
-    return values
-  }
-
   /// The layer in Double, directly from its definition: y[n, g·O/G + o, y', x'] = Σ over the
   /// patch's (c, i, j) of base·SiLU(v) + scaler·Σ_m spline_m·B_m(v), v the (zero-padded) input.
   static func referenceConvolution(
@@ -85,7 +73,7 @@ import Testing
                     let v = inside ? input[(plane * height + y) * width + x] : 0
                     let edge = (group * c.groupOutChannels + o) * patch + feature
                     let knotStart = (group * patch + feature) * knotCount
-                    let b = bases(
+                    let b = ReferenceKAN.bases(
                       v, knots: Array(grid[knotStart..<(knotStart + knotCount)]),
                       order: c.groupLayer.splineOrder)
                     var spline = 0.0

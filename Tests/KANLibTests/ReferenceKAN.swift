@@ -16,11 +16,16 @@ struct ReferenceKAN {
   func bases(_ x: Double, layer: KANLinear, feature: Int) -> [Double] {
     let c = layer.configuration
     let knots = Array(grid[(layer.grid.offset + feature * c.knotCount)...].prefix(c.knotCount))
-    var values = (0..<(c.knotCount - 1)).map { x >= knots[$0] && x < knots[$0 + 1] ? 1.0 : 0.0 }
-    for order in 1...c.splineOrder {
+    return Self.bases(x, knots: knots, order: c.splineOrder)
+  }
+
+  /// Cox–de Boor bases of x on `knots` (order 0 is 1 on [tⱼ, tⱼ₊₁)).
+  static func bases(_ x: Double, knots: [Double], order: Int) -> [Double] {
+    var values = (0..<(knots.count - 1)).map { x >= knots[$0] && x < knots[$0 + 1] ? 1.0 : 0.0 }
+    for k in 1...order {
       values = (0..<(values.count - 1)).map { i in
-        (x - knots[i]) / (knots[i + order] - knots[i]) * values[i]
-          + (knots[i + order + 1] - x) / (knots[i + order + 1] - knots[i + 1]) * values[i + 1]
+        (x - knots[i]) / (knots[i + k] - knots[i]) * values[i]
+          + (knots[i + k + 1] - x) / (knots[i + k + 1] - knots[i + 1]) * values[i + 1]
       }
     }
     return values

@@ -112,23 +112,8 @@ public enum Checkpoint {
     let network: Network
     if isKAN {
       var kanConfiguration = configuration?.kanConfiguration ?? KANConfiguration()
-      let splineShape = try file.tensor("layers.0.spline_weight", in: path).shape
-      let gridShape = try file.tensor("layers.0.grid", in: path).shape
-      guard splineShape.count == 3, gridShape.count == 2 else {
-        throw .invalidTensor(
-          path: path, tensor: "layers.0.spline_weight",
-          reason: "expected spline_weight [out, in, G+k] and grid [in, G+2k+1]")
-      }
-      let coefficients = splineShape[2]
-      let order = gridShape[1] - coefficients - 1
-      guard order >= 1, coefficients - order >= 1 else {
-        throw .invalidTensor(
-          path: path, tensor: "layers.0.grid",
-          reason: "grid width \(gridShape[1]) and \(coefficients) coefficients give no valid G, k")
-      }
-      kanConfiguration.splineOrder = order
-      kanConfiguration.gridSize = coefficients - order
-      kanConfiguration.standaloneScaler = file.tensors["layers.0.spline_scaler"] != nil
+      try readSplineShape(
+        file, prefix: "layers.0", groups: false, path: path, into: &kanConfiguration)
       network = KAN(widths: widths, configuration: kanConfiguration)
     } else {
       network = MLP(widths: widths, activation: configuration?.baseActivation ?? .relu)
@@ -241,29 +226,13 @@ public enum Checkpoint {
       channels.append(base[1])
       previous = base[1]
     }
-    let splineShape = try file.tensor("0.kan_layer.spline_weight", in: path).shape
-    let gridShape = try file.tensor("0.kan_layer.grid", in: path).shape
-    guard splineShape.count == 4, gridShape.count == 3 else {
-      throw .invalidTensor(
-        path: path, tensor: "0.kan_layer.spline_weight",
-        reason: "expected spline_weight [groups, out, patch, G+k] and grid [groups, patch, G+2k+1]")
-    }
-    let coefficients = splineShape[3]
-    let order = gridShape[2] - coefficients - 1
-    guard order >= 1, coefficients - order >= 1 else {
-      throw .invalidTensor(
-        path: path, tensor: "0.kan_layer.grid",
-        reason: "grid width \(gridShape[2]) and \(coefficients) coefficients give no valid G, k")
-    }
+    try readSplineShape(
+      file, prefix: "0.kan_layer", groups: true, path: path, into: &architecture.hyperparameters)
     architecture.channels = channels
     architecture.kernelSize = kernelSize
     if configuration == nil {
       architecture.strides = [1] + Array(repeating: 2, count: max(channels.count - 1, 0))
     }
-    architecture.hyperparameters.splineOrder = order
-    architecture.hyperparameters.gridSize = coefficients - order
-    architecture.hyperparameters.standaloneScaler =
-      file.tensors["0.kan_layer.spline_scaler"] != nil
     guard architecture.problems.isEmpty else {
       throw .invalidHeader(
         path: path,
@@ -273,5 +242,33 @@ public enum Checkpoint {
     let network = ConvKAN(configuration: architecture)
     try fill(network, from: file, path: path)
     return Loaded(network: network, configuration: configuration, metadata: file.metadata)
+  }
+
+  /// G, k and the standalone scaler of the layer under `prefix`, read off its tensors:
+  /// `spline_weight` [(groups,) out, in, G + k] and `grid` [(groups,) in, G + 2k + 1].
+  static func readSplineShape(
+    _ file: SafeTensors, prefix: String, groups: Bool, path: String,
+    into configuration: inout KANConfiguration
+  ) throws(SafeTensorsError) {
+    let splineShape = try file.tensor("\(prefix).spline_weight", in: path).shape
+    let gridShape = try file.tensor("\(prefix).grid", in: path).shape
+    let lead = groups ? 1 : 0
+    guard splineShape.count == 3 + lead, gridShape.count == 2 + lead else {
+      let group = groups ? "groups, " : ""
+      throw .invalidTensor(
+        path: path, tensor: "\(prefix).spline_weight",
+        reason: "expected spline_weight [\(group)out, in, G+k] and grid [\(group)in, G+2k+1]")
+    }
+    let coefficients = splineShape[2 + lead]
+    let order = gridShape[1 + lead] - coefficients - 1
+    guard order >= 1, coefficients - order >= 1 else {
+      throw .invalidTensor(
+        path: path, tensor: "\(prefix).grid",
+        reason:
+          "grid width \(gridShape[1 + lead]) and \(coefficients) coefficients give no valid G, k")
+    }
+    configuration.splineOrder = order
+    configuration.gridSize = coefficients - order
+    configuration.standaloneScaler = file.tensors["\(prefix).spline_scaler"] != nil
   }
 }
