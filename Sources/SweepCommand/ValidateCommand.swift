@@ -33,7 +33,7 @@ struct ValidateCommand: ParsableCommand {
       let dropped = experiment.plannedTrialUpperBound - trials.count
       let why =
         experiment.method == .grid
-        ? "MLP duplicates dropped: KAN-only parameters do not apply"
+        ? "duplicates dropped: a model ignores the parameters it does not use"
         : "repeated samples dropped: they would run the same configuration and seed twice"
       print(
         "\(experiment.name): \(trials.count) trials from \(experiment.plannedConfigurationCount) configurations × "
