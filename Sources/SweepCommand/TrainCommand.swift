@@ -52,8 +52,8 @@ struct TrainCommand: ParsableCommand {
       discussion:
         "convkan's README model (KAN convolutions 1→32→32→10 with strides 1, 2, 2, LayerNorm2D, "
         + "global average pooling; see --conv-channels, --kernel-size, --conv-strides) on "
-        + "MNIST-normalized pixels (--normalization standard) with AdamW's PyTorch default "
-        + "weight decay 0.01; options given explicitly win."))
+        + "MNIST-normalized pixels (--normalization standard), batch 128, AdamW with learning "
+        + "rate 0.01 and PyTorch's default weight decay 0.01; options given explicitly win."))
   var useKANConvolution = false
   @Option(
     parsing: .unconditional,
@@ -105,10 +105,13 @@ struct TrainCommand: ParsableCommand {
     var base = TrainingConfiguration()
     base.hiddenLayers = Array(repeating: hiddenDim, count: numLayers - 1)
     if useKANConvolution {
-      // convkan's example: torchvision's MNIST normalization, torch.optim.AdamW's default decay.
+      // convkan's example: batches of 128, AdamW at 1e-2 with torch.optim.AdamW's default decay,
+      // torchvision's MNIST normalization.
       base.model = .convKAN
-      base.normalization = .standard
+      base.batchSize = 128
+      base.learningRate = 1e-2
       base.weightDecay = 0.01
+      base.normalization = .standard
     }
     let configuration: TrainingConfiguration
     do {

@@ -2,6 +2,8 @@ import Foundation
 import KANLib
 import Testing
 
+@testable import SweepCommand
+
 /// `sweep train --use-kan-convolution` and `sweep eval` of convolutional KAN checkpoints.
 @Suite struct ConvolutionCommandTests {
   static let data = PasteAndWatchTests.dataDirectory.path
@@ -61,6 +63,18 @@ import Testing
       ], in: directory)
     #expect(fromBare.status == 0, "\(fromBare.standardError)")
     #expect(limited.standardOutput == fromBare.standardOutput)
+  }
+
+  /// The flag brings convkan's recipe; options given explicitly win.
+  @Test func theFlagSetsConvkansRecipe() throws {
+    let recipe = try TrainCommand.parse(["--use-kan-convolution"]).trainingConfiguration()
+    #expect(recipe.model == .convKAN && recipe.batchSize == 128)
+    #expect(recipe.learningRate == 1e-2 && recipe.weightDecay == 1e-2)
+    #expect(recipe.normalization == .standard)
+    let mine = try TrainCommand.parse([
+      "--use_kan_convolution", "--batch-size", "64", "--normalization", "unit",
+    ]).trainingConfiguration()
+    #expect(mine.batchSize == 64 && mine.normalization == .unit && mine.learningRate == 1e-2)
   }
 
   @Test func theFlagRefusesAnotherModelByName() throws {
