@@ -49,10 +49,13 @@ extension TrainingConfiguration {
     let extraShards = Double(max(shards, 1) - 1)
     let extends = gridSchedule.count > 1
     if model == .convKAN {
-      (parameters, buffers) = convolutionMemory(rows: Double(max(batchSize, 128)))
+      (parameters, buffers) = convolutionMemory(
+        rows: Double(max(batchSize, ConvKAN.evaluationImages)))
     }
-    for (input, output) in zip(widths, widths.dropFirst()) where model != .convKAN {
+    for (input, output) in zip(widths, widths.dropFirst()) {
       switch model {
+      case .convKAN:
+        break  // Counted above: its widths are not layers.
       case .kan:
         let width = input * (1 + count)
         parameters += output * input * count + 2 * output * input
@@ -66,7 +69,7 @@ extension TrainingConfiguration {
           buffers += extraShards * output * width
           buffers += Double(batchSize) * (2 * width + input * Double(splineOrder + 3) + output)
         }
-      case .mlp, .convKAN:
+      case .mlp:
         parameters += output * input + output
         buffers += rows * (2 * output + input)
         if extraShards > 0 { buffers += Double(batchSize) * (2 * output + input) }

@@ -24,13 +24,6 @@ extension TrainingConfiguration {
     }
   }
 
-  /// Sets the conv_kan-only parameters to their defaults (they do not change other models).
-  public mutating func resetConvolutionOnlyParameters() {
-    for parameter in TrainingParameter.all where parameter.convolutionOnly {
-      parameter.reset(&self)
-    }
-  }
-
   /// `sweep train`'s arguments for this configuration: `--dataset` and `--model` always, every
   /// other parameter that differs from its default, the seed last. Parsing them with
   /// ``parse(commandLine:base:)`` gives this configuration back.

@@ -28,7 +28,9 @@ public final class ConvKAN: Network {
   public var profile: StepProfile?
   /// Images per evaluation pass: a batch of convkan's size, since the feature maps of one
   /// image take C·H·W floats per layer (500 images would hold 200 MB of them).
-  public var evaluationBatchSize: Int { 128 }
+  public var evaluationBatchSize: Int { Self.evaluationImages }
+  /// Images per evaluation pass (convkan's batch size).
+  public static let evaluationImages = 128
 
   private let sizes: [(height: Int, width: Int)]
   private let convolutionCaches: [KANConv2dCache]

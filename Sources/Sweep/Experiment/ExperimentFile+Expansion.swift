@@ -137,23 +137,13 @@ extension ExperimentFile {
       }
       configuration.seed = seed
       var values = Dictionary(assignment) { first, _ in first }
-      // An MLP ignores the KAN-only parameters, unless it is matched to its KAN twin, whose
-      // size they set; only a conv_kan uses the convolution parameters (and no hidden widths);
-      // a KAN ignores `match`.
-      if configuration.model == .mlp && configuration.match == .none {
-        configuration.resetKANOnlyParameters()
-        for parameter in TrainingParameter.all where parameter.kanOnly {
-          values[parameter.name] = nil
-        }
-      }
-      if configuration.model != .convKAN {
-        configuration.resetConvolutionOnlyParameters()
-        for parameter in TrainingParameter.all where parameter.convolutionOnly {
-          values[parameter.name] = nil
-        }
-      } else {
-        configuration.hiddenLayers = TrainingConfiguration().hiddenLayers
-        values["hidden_layers"] = nil
+      // A model ignores the parameters it does not use (``TrainingConfiguration/uses(parameter:)``):
+      // they take their defaults, so crossing models runs each configuration once; a KAN
+      // ignores `match`.
+      let unused = TrainingParameter.all.filter { !configuration.uses(parameter: $0.name) }
+      for parameter in unused {
+        parameter.reset(&configuration)
+        values[parameter.name] = nil
       }
       if configuration.model == .kan && configuration.match != .none {
         configuration.match = .none
